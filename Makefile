@@ -1,0 +1,47 @@
+# citybase — the front door. `make demo` and `make test` work from a fresh clone.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+
+export CITYBASE_HOME ?= $(CURDIR)/data
+export DAGSTER_HOME ?= $(CITYBASE_HOME)/dagster
+
+# The demo city: a small city over a few days by default; `make demo SCALE=1 DAYS=7` for a bigger one.
+SCALE ?= 0.05
+DAYS ?= 3
+START ?= 2026-09-29
+SEED ?= 20261001
+DEFECT_RATE ?= 0.01
+
+.PHONY: install demo dev test lint lock clean
+
+install: $(BIN)/.installed
+
+$(BIN)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+demo: install
+	$(BIN)/citybase demo --scale $(SCALE) --days $(DAYS) --start $(START) --seed $(SEED) --defect-rate $(DEFECT_RATE)
+
+dev: install
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+lint: install
+	$(BIN)/ruff check orchestration tests
+	$(BIN)/ruff format --check orchestration tests
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . && ../$(BIN)/sqlfluff lint ../models macros
+
+test: lint
+	$(BIN)/pytest
+
+# Re-pin every dependency from pyproject.toml (needs the package registry).
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python 3.11 -o requirements.lock
+
+clean:
+	rm -rf data dbt_project/target dbt_project/logs .pytest_cache
