@@ -1,0 +1,1 @@
+"""citybase: the city data foundation, orchestrated by Dagster."""

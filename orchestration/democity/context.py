@@ -1,0 +1,55 @@
+"""What every bureau's generator is handed: the run's arguments, the city and the day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from orchestration.democity.defects import Injector
+from orchestration.democity.geography import City
+from orchestration.democity.random import rng_for
+
+
+@dataclass
+class GenerationContext:
+    out: Path
+    scale: float
+    start: dt.date
+    n_days: int
+    seed: int
+    defect_rate: float
+    city: City
+    ground_truth: list[dict] = field(default_factory=list)
+
+    def days(self) -> Iterator[DayContext]:
+        for offset in range(self.n_days):
+            yield DayContext(self, self.start + dt.timedelta(days=offset))
+
+
+@dataclass
+class DayContext:
+    run: GenerationContext
+    day: dt.date
+
+    def rng(self, *parts: object) -> np.random.Generator:
+        return rng_for(self.run.seed, *parts, self.day.isoformat())
+
+    def injector(self, bureau: str, dataset: str) -> Injector:
+        return Injector(self.rng(bureau, dataset, "defects"), self.run.defect_rate, self.day,
+                        bureau, dataset)
+
+    def write(self, injector: Injector, frame: pd.DataFrame, relative: str,
+              writer: Callable[..., None], header_lines: int = 1, **kwargs: object) -> Path:
+        """Writes one delivery and records its defects with their line numbers in the file."""
+        relative = relative.format(date=self.day.isoformat())
+        path = self.run.out / relative
+        if injector.malformed_before:
+            kwargs["malformed_before"] = injector.malformed_before
+        writer(frame, path, **kwargs)
+        self.run.ground_truth.extend(injector.ground_truth(relative, header_lines))
+        return path

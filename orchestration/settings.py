@@ -1,0 +1,68 @@
+"""Where everything lives. One place reads the environment so that paths never drift apart.
+
+Everything a build writes lives under CITYBASE_HOME (default ./data); see DESIGN.md.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+TIMEZONE = "Asia/Shanghai"
+BUREAUS = (
+    "transport",
+    "tourism",
+    "health",
+    "gov_services",
+    "hotline",
+    "environment",
+    "civil_affairs",
+)
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+BUILTIN_CONTRACTS_DIR = Path(__file__).resolve().parent / "contracts"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The folders and files under one CITYBASE_HOME."""
+
+    home: Path
+
+    @property
+    def democity(self) -> Path:
+        return self.home / "democity"
+
+    @property
+    def landing(self) -> Path:
+        return self.home / "landing"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def open_data(self) -> Path:
+        return self.home / "open_data"
+
+    @property
+    def reports(self) -> Path:
+        return self.home / "reports"
+
+
+def citybase_home() -> Path:
+    return Path(os.environ.get("CITYBASE_HOME", Path.cwd() / "data")).resolve()
+
+
+def paths() -> Paths:
+    return Paths(citybase_home())
+
+
+def contract_dirs() -> list[Path]:
+    """The built-in contracts plus every folder named in CITYBASE_CONTRACTS (os.pathsep-separated).
+
+    A city onboards a feed by dropping a contract into one of those folders; no code changes.
+    """
+    extra = os.environ.get("CITYBASE_CONTRACTS", "")
+    return [BUILTIN_CONTRACTS_DIR, *(Path(p) for p in extra.split(os.pathsep) if p)]
