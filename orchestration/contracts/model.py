@@ -110,6 +110,6 @@ class Contract(Strict):
                                "not set and has no default; set it to the feed's location")
             return value
 
-        text = ENV_REFERENCE.sub(env, self.location)
-        return text.replace("{home}", home).replace(
-            "{date}", day.isoformat() if day else "{date}")
+        text = self.location.replace("{home}", home)
+        text = text.replace("{date}", day.isoformat()) if day else text
+        return ENV_REFERENCE.sub(env, text)

@@ -1,0 +1,121 @@
+"""GTFS schedule feeds: any feed that follows the GTFS reference, not only the demo city's.
+
+The zip is kept as delivered; each file the reference defines is loaded into its own raw table
+(`<bureau>__<dataset>__<file>`), with the reference's columns (absent optional ones as empty) and
+type checks on its numeric fields. Files the reference does not define are kept in landing and
+listed, not loaded.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from orchestration.contracts.model import Column
+from orchestration.landing.errors import DeliveryError
+
+
+@dataclass(frozen=True)
+class GtfsFile:
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    numeric: dict[str, str] | None = None
+
+    def columns(self) -> list[Column]:
+        types = self.numeric or {}
+        return [Column(name=n, required=n in self.required, type=types.get(n, "varchar"))
+                for n in (*self.required, *self.optional)]
+
+
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Field names per file, from the GTFS schedule reference.
+REFERENCE: dict[str, GtfsFile] = {
+    "agency": GtfsFile(("agency_name", "agency_url", "agency_timezone"),
+                       ("agency_id", "agency_lang", "agency_phone", "agency_fare_url",
+                        "agency_email")),
+    "stops": GtfsFile(("stop_id",), ("stop_code", "stop_name", "tts_stop_name", "stop_desc",
+                                     "stop_lat", "stop_lon", "zone_id", "stop_url",
+                                     "location_type", "parent_station", "stop_timezone",
+                                     "wheelchair_boarding", "level_id", "platform_code"),
+                      {"stop_lat": "double", "stop_lon": "double", "location_type": "integer",
+                       "wheelchair_boarding": "integer"}),
+    "routes": GtfsFile(("route_id", "route_type"),
+                       ("agency_id", "route_short_name", "route_long_name", "route_desc",
+                        "route_url", "route_color", "route_text_color", "route_sort_order",
+                        "continuous_pickup", "continuous_drop_off", "network_id"),
+                       {"route_type": "integer", "route_sort_order": "integer"}),
+    "trips": GtfsFile(("route_id", "service_id", "trip_id"),
+                      ("trip_headsign", "trip_short_name", "direction_id", "block_id", "shape_id",
+                       "wheelchair_accessible", "bikes_allowed"),
+                      {"direction_id": "integer", "wheelchair_accessible": "integer",
+                       "bikes_allowed": "integer"}),
+    "stop_times": GtfsFile(("trip_id", "stop_sequence"),
+                           ("arrival_time", "departure_time", "stop_id", "stop_headsign",
+                            "pickup_type", "drop_off_type", "continuous_pickup",
+                            "continuous_drop_off", "shape_dist_traveled", "timepoint"),
+                           {"stop_sequence": "integer", "pickup_type": "integer",
+                            "drop_off_type": "integer", "shape_dist_traveled": "double",
+                            "timepoint": "integer"}),
+    "calendar": GtfsFile(("service_id", *DAYS, "start_date", "end_date"), (),
+                         dict.fromkeys(DAYS, "integer")),
+    "calendar_dates": GtfsFile(("service_id", "date", "exception_type"), (),
+                               {"exception_type": "integer"}),
+    "feed_info": GtfsFile(("feed_publisher_name", "feed_publisher_url", "feed_lang"),
+                          ("default_lang", "feed_start_date", "feed_end_date", "feed_version",
+                           "feed_contact_email", "feed_contact_url")),
+    "shapes": GtfsFile(("shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence"),
+                       ("shape_dist_traveled",),
+                       {"shape_pt_lat": "double", "shape_pt_lon": "double",
+                        "shape_pt_sequence": "integer", "shape_dist_traveled": "double"}),
+    "frequencies": GtfsFile(("trip_id", "start_time", "end_time", "headway_secs"),
+                            ("exact_times",), {"headway_secs": "integer",
+                                               "exact_times": "integer"}),
+    "transfers": GtfsFile(("transfer_type",), ("from_stop_id", "to_stop_id", "from_route_id",
+                                               "to_route_id", "from_trip_id", "to_trip_id",
+                                               "min_transfer_time"),
+                          {"transfer_type": "integer", "min_transfer_time": "integer"}),
+    "fare_attributes": GtfsFile(("fare_id", "price", "currency_type", "payment_method",
+                                 "transfers"), ("agency_id", "transfer_duration"),
+                                {"price": "double", "payment_method": "integer",
+                                 "transfer_duration": "integer"}),
+    "fare_rules": GtfsFile(("fare_id",), ("route_id", "origin_id", "destination_id",
+                                          "contains_id")),
+}
+REQUIRED_FILES = ("agency", "stops", "routes", "trips", "stop_times")
+
+
+@dataclass
+class UnpackedFeed:
+    folder: Path
+    members: dict[str, Path]  # reference file stem → extracted path
+    extra_files: list[str]
+
+
+def unpack(zip_path: Path, label: str, into: Path) -> UnpackedFeed:
+    """Opens the feed and checks the reference's file-level rules before anything is loaded."""
+    try:
+        with zipfile.ZipFile(zip_path) as archive:
+            bad = archive.testzip()
+            if bad:
+                raise DeliveryError(label, f"corrupt member {bad} in the GTFS zip")
+            names = [n for n in archive.namelist() if not n.endswith("/")]
+            archive.extractall(into)
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise DeliveryError(label, f"not a readable zip archive ({exc}); the delivery may be "
+                                   "truncated") from None
+    by_stem = {Path(n).name.removesuffix(".txt"): into / n for n in names if n.endswith(".txt")}
+    missing = [f"{s}.txt" for s in REQUIRED_FILES if s not in by_stem]
+    if "calendar" not in by_stem and "calendar_dates" not in by_stem:
+        missing.append("calendar.txt or calendar_dates.txt")
+    if missing:
+        raise DeliveryError(label, f"not a GTFS feed: required file(s) missing: {missing}")
+    members = {s: p for s, p in by_stem.items() if s in REFERENCE}
+    extra = sorted(Path(n).name for n in names if Path(n).name.removesuffix(".txt")
+                   not in REFERENCE)
+    return UnpackedFeed(into, members, extra)
+
+
+def temporary_folder() -> tempfile.TemporaryDirectory:
+    return tempfile.TemporaryDirectory(prefix="citybase-gtfs-")

@@ -1,0 +1,101 @@
+"""Extract one dataset for one day: fetch, keep in landing, load into raw. One entry point for
+every format, so the Dagster assets, the CLI and the tests all land data the same way."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+from orchestration.connectors import files, gtfs, rest, sql
+from orchestration.contracts.model import Contract
+from orchestration.landing import readers
+from orchestration.landing.errors import DeliveryError
+from orchestration.landing.load import LoadResult, already_loaded, load_file, record_failure
+from orchestration.landing.store import LandedFile, keep
+from orchestration.settings import Paths
+
+FILE_READERS = {"csv": readers.read_csv, "jsonl": readers.read_jsonl,
+                "parquet": readers.read_parquet, "xlsx": readers.read_xlsx,
+                "sql": readers.read_parquet}
+
+
+def table_spec(contract: Contract) -> readers.TableSpec:
+    return readers.TableSpec(contract.key, contract.columns, dict(contract.personal_data),
+                             contract.encoding, contract.sheet, contract.max_reject_share)
+
+
+def _fetch(contract: Contract, day: dt.date, paths: Paths, scratch: Path) -> LandedFile:
+    home = paths.home
+    if contract.format == "rest":
+        pages = scratch / f"{contract.dataset}-pages.jsonl"
+        rest.fetch_pages(contract, day, home, pages)
+        source, location = pages, contract.resolve_location(day, str(home))
+    elif contract.format == "sql":
+        assert contract.sql is not None
+        source = scratch / f"{contract.sql.table}.parquet"
+        location = sql.extract_to_parquet(contract, day, home, source)
+    else:
+        source = files.locate(contract, day, home)
+        location = str(source)
+    return keep(source, location, paths.landing, home, contract.bureau, contract.dataset, day)
+
+
+def _read_rest_pages(path: Path, items_field: str):
+    def read(con: duckdb.DuckDBPyConnection, spec: readers.TableSpec, file: str):
+        items = [item for line in path.read_text(encoding="utf-8").splitlines() if line
+                 for item in json.loads(line)[items_field]]
+        return readers.read_records(con, items, spec, file)
+    return read
+
+
+def _load(con: duckdb.DuckDBPyConnection, contract: Contract, day: dt.date,
+          landed: LandedFile) -> list[LoadResult]:
+    common = dict(bureau=contract.bureau, dataset=contract.dataset, day=day,
+                  daily=contract.is_daily)
+    if contract.format == "gtfs":
+        results = []
+        with gtfs.temporary_folder() as folder:
+            feed = gtfs.unpack(landed.path, landed.relative, Path(folder))
+            for stem, member_path in sorted(feed.members.items()):
+                spec = readers.TableSpec(f"{contract.key}__{stem}",
+                                         gtfs.REFERENCE[stem].columns(),
+                                         report_missing_optional=False)
+                result = load_file(con, landed, spec, **common, member=f"{stem}.txt",
+                                   read=lambda c, s, f, p=member_path: readers.read_csv(c, p, s, f))
+                results.append(result)
+        if feed.extra_files:
+            results[0].drift.append(f"files outside the GTFS reference kept, not loaded: "
+                                    f"{feed.extra_files}")
+        return results
+    if contract.format == "rest":
+        assert contract.rest is not None
+        read = _read_rest_pages(landed.path, contract.rest.items_field)
+    else:
+        reader = FILE_READERS[contract.format]
+        read = lambda c, s, f: reader(c, landed.path, s, f)  # noqa: E731
+    return [load_file(con, landed, table_spec(contract), **common, read=read)]
+
+
+def extract(con: duckdb.DuckDBPyConnection, contract: Contract, day: dt.date,
+            paths: Paths) -> list[LoadResult]:
+    """Lands and loads the dataset's delivery for `day`.
+
+    Raises DeliveryError (recorded in the manifest first) when nothing usable arrived.
+    """
+    landed = None
+    location = contract.location
+    try:
+        with tempfile.TemporaryDirectory(prefix="citybase-fetch-") as scratch:
+            landed = _fetch(contract, day, paths, Path(scratch))
+        if already_loaded(con, contract.bureau, contract.dataset, landed.sha256):
+            return [LoadResult(contract.key, landed.relative, landed.sha256, landed.bytes,
+                               "skipped_duplicate")]
+        return _load(con, contract, day, landed)
+    except DeliveryError as exc:
+        record_failure(con, contract.bureau, contract.dataset, contract.key, day, location,
+                       landed, str(exc))
+        raise

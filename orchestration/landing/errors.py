@@ -1,0 +1,14 @@
+"""Errors a delivery can raise. Each names the file and what is wrong with it."""
+
+
+class DeliveryError(RuntimeError):
+    """The delivery cannot be loaded at all (unreadable, truncated, missing a required column)."""
+
+    def __init__(self, file: str, problem: str):
+        super().__init__(f"{file}: {problem}")
+        self.file = file
+        self.problem = problem
+
+
+class DeliveryMissing(DeliveryError):
+    """Nothing was delivered where the contract says the delivery will be."""

@@ -1,0 +1,67 @@
+"""'Usable but invisible' (可用不可见): keyed pseudonyms for personal identifiers.
+
+A pseudonym is HMAC-SHA256(key, value) in hex. The same person gets the same pseudonym in every
+dataset, so analysts can count and join, but nobody without the key can reverse it. The key comes
+from CITYBASE_PSEUDONYM_KEY (or the file CITYBASE_PSEUDONYM_KEY_FILE) and never enters the repo.
+HMAC is computed inside DuckDB from the key's inner and outer pads, so millions of values are
+pseudonymised without leaving the engine; the pads are passed as query parameters, never stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from pathlib import Path
+
+BLOCK = 64  # SHA-256 block size in bytes
+DEMO_KEY_FILE = Path.home() / ".config" / "citybase" / "pseudonym.key"
+
+
+class MissingKeyError(RuntimeError):
+    pass
+
+
+def pseudonym_key() -> bytes:
+    value = os.environ.get("CITYBASE_PSEUDONYM_KEY")
+    if value:
+        return value.encode()
+    key_file = os.environ.get("CITYBASE_PSEUDONYM_KEY_FILE")
+    if key_file and Path(key_file).is_file():
+        return Path(key_file).read_bytes().strip()
+    raise MissingKeyError(
+        "No pseudonym key: set CITYBASE_PSEUDONYM_KEY (or CITYBASE_PSEUDONYM_KEY_FILE to a file "
+        "holding it). For the demo, `citybase demo` creates one in ~/.config/citybase/.")
+
+
+def ensure_demo_key() -> Path:
+    """Creates a random local key for the demo, outside the repository, readable only by its owner."""
+    if not DEMO_KEY_FILE.exists():
+        DEMO_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+        DEMO_KEY_FILE.write_text(secrets.token_hex(32) + "\n")
+        DEMO_KEY_FILE.chmod(0o600)
+    os.environ.setdefault("CITYBASE_PSEUDONYM_KEY_FILE", str(DEMO_KEY_FILE))
+    return DEMO_KEY_FILE
+
+
+def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
+    """The (inner, outer) pads of RFC 2104 for this key."""
+    if len(key) > BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(BLOCK, b"\0")
+    return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
+
+
+def hmac_sql(expression: str) -> str:
+    """SQL computing the hex HMAC-SHA256 of a VARCHAR expression, with the pads as $ipad, $opad."""
+    return (f"CASE WHEN {expression} IS NULL THEN NULL ELSE sha256($opad::BLOB || "
+            f"unhex(sha256($ipad::BLOB || encode({expression})))) END")
+
+
+def id_checksum_ok_sql(expression: str) -> str:
+    """SQL: TRUE when an 18-character value is a GB 11643 ID with a correct check character."""
+    digits = f"list_transform(string_split(substr({expression}, 1, 17), ''), lambda d: d::INTEGER)"
+    weights = "[7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]"
+    total = f"list_sum(list_transform({digits}, lambda d, i: d * {weights}[i]))"
+    return (f"(regexp_full_match({expression}, '[0-9]{{17}}[0-9Xx]') AND "
+            f"substr('10X98765432', (({total}) % 11 + 1)::BIGINT, 1) = upper(substr({expression}, 18, 1)))")
