@@ -29,7 +29,7 @@ demo: install
 	$(BIN)/citybase demo --scale $(SCALE) --days $(DAYS) --start $(START) --seed $(SEED) --defect-rate $(DEFECT_RATE)
 
 dev: install
-	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	$(BIN)/citybase dev --port 3000
 
 lint: install
 	$(BIN)/ruff check orchestration tests

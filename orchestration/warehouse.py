@@ -1,7 +1,8 @@
-"""The DuckDB warehouse: one place that opens it, loads the bundled extensions and SQL macros.
+"""The DuckDB warehouse: one place that opens it and loads the bundled extensions.
 
 DuckDB cannot download extensions here; the encodings (GBK/GB18030 CSV) and excel (xlsx)
 extensions come from their PyPI wheels, which hold the extension file for this DuckDB version.
+Loading one costs most of a second, so readers load only the one they need, when they need it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-BUNDLED_EXTENSIONS = ("duckdb_extension_encodings", "duckdb_extension_excel")
+EXTENSION_MODULES = {"encodings": "duckdb_extension_encodings", "excel": "duckdb_extension_excel"}
 
 
 def _extension_file(module_name: str) -> Path:
@@ -29,19 +30,21 @@ def _extension_file(module_name: str) -> Path:
     return files[0]
 
 
-def load_extensions(con: duckdb.DuckDBPyConnection) -> None:
-    for module_name in BUNDLED_EXTENSIONS:
-        con.execute(f"LOAD '{_extension_file(module_name)}'")
+def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Loads a bundled extension ('encodings' or 'excel') unless the connection has it already."""
+    loaded = con.execute("select count(*) from duckdb_extensions() where extension_name = ? "
+                         "and loaded", [name]).fetchone()[0]
+    if not loaded:
+        con.execute(f"LOAD '{_extension_file(EXTENSION_MODULES[name])}'")
 
 
 @contextmanager
 def connect(path: Path | str, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection with the bundled extensions loaded; closed on exit so the file lock is freed."""
+    """A connection closed on exit, so that the file lock is held no longer than needed."""
     if not read_only:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path), read_only=read_only)
     try:
-        load_extensions(con)
         yield con
     finally:
         con.close()

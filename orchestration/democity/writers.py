@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from orchestration.warehouse import load_extensions
+from orchestration.warehouse import load_extension
 
 ZIP_EPOCH = (2020, 1, 1, 0, 0, 0)
 
@@ -55,7 +55,7 @@ def write_parquet(df: pd.DataFrame, path: Path) -> None:
 def write_xlsx(df: pd.DataFrame, path: Path, sheet: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
-    load_extensions(con)
+    load_extension(con, "excel")
     con.register("frame", df)
     con.execute(f"COPY frame TO '{path}' (FORMAT xlsx, HEADER true, SHEET '{sheet}')")
     con.close()

@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from orchestration.contracts.model import Column
 from orchestration.landing.errors import DeliveryError
+from orchestration.warehouse import load_extension
 
 # Contract encodings → the ICU names DuckDB's encodings extension knows. GB18030 is a superset
 # of GBK and GB2312, so it reads files declared as either.
@@ -105,8 +106,15 @@ def _header(path: Path, encoding: str, file: str) -> list[str]:
     return [h.strip() for h in header]
 
 
+def _duckdb_encoding(con: duckdb.DuckDBPyConnection, declared: str) -> str:
+    encoding = ICU_ENCODINGS.get(declared.lower(), declared)
+    if encoding != "utf-8":
+        load_extension(con, "encodings")
+    return encoding
+
+
 def read_csv(con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec, file: str) -> ReadResult:
-    encoding = ICU_ENCODINGS.get(spec.encoding.lower(), spec.encoding)
+    encoding = _duckdb_encoding(con, spec.encoding)
     header = _header(path, spec.encoding, file)
     select, drift = _select_columns(header, spec, file, quote)
     columns = "{" + ", ".join(f"{literal(h)}: 'VARCHAR'" for h in header) + "}"
@@ -145,7 +153,7 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec, file: 
 
 def read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec,
                file: str) -> ReadResult:
-    encoding = ICU_ENCODINGS.get(spec.encoding.lower(), spec.encoding)
+    encoding = _duckdb_encoding(con, spec.encoding)
     _create_rejects(con)
     try:
         con.execute(f"""
@@ -196,6 +204,7 @@ def read_parquet(con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec,
 
 
 def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec, file: str) -> ReadResult:
+    load_extension(con, "excel")
     source = (f"read_xlsx({literal(str(path))}, sheet = {literal(spec.sheet or '')}, "
               "all_varchar = true, header = true)")
     return _read_table_function(con, source, spec, file, 2)

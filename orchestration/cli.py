@@ -1,0 +1,174 @@
+"""The `citybase` command: the demo city, the nightly job headless, the demo end to end."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+
+from orchestration.settings import Paths, paths
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-10-01") from None
+
+
+def _prepare_environment(where: Paths) -> None:
+    os.environ["CITYBASE_HOME"] = str(where.home)
+    dagster_home = Path(os.environ.setdefault("DAGSTER_HOME", str(where.home / "dagster")))
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    if where.democity.is_dir() and not (os.environ.get("CITYBASE_PSEUDONYM_KEY")
+                                        or os.environ.get("CITYBASE_PSEUDONYM_KEY_FILE")):
+        from orchestration.privacy import ensure_demo_key
+
+        ensure_demo_key()
+
+
+@contextmanager
+def demo_services(where: Paths) -> Iterator[None]:
+    """Starts the demo tourism API when the demo city is here and no real API is configured."""
+    if "CITYBASE_TOURISM_API_URL" in os.environ or not (where.democity / "tourism").is_dir():
+        yield
+        return
+    from orchestration.democity import api
+
+    os.environ.setdefault("CITYBASE_TOURISM_API_TOKEN", api.DEFAULT_TOKEN)
+    with api.serve(where.democity) as url:
+        os.environ["CITYBASE_TOURISM_API_URL"] = url
+        try:
+            yield
+        finally:
+            del os.environ["CITYBASE_TOURISM_API_URL"]
+
+
+def run_nightly(day: dt.date, where: Paths, log_level: str = "INFO") -> bool:
+    """Runs the nightly job for one day in this process, recorded in the Dagster instance."""
+    _prepare_environment(where)
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("nightly")
+    with demo_services(where):
+        result = job.execute_in_process(
+            partition_key=day.isoformat(), instance=DagsterInstance.get(), raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
+    failed = [e for e in result.all_events if e.is_step_failure]
+    for event in failed:
+        error = event.step_failure_data.error
+        message = error.message.strip() if error else "unknown error"
+        print(f"FAILED {event.step_key}: {message}", file=sys.stderr)
+    if not result.success:
+        print(f"The nightly build of {day} failed in {len(failed)} step(s); the rest ran. "
+              "Fix the delivery and re-run `citybase nightly --date "
+              f"{day}`; nothing already loaded is duplicated.", file=sys.stderr)
+    return result.success
+
+
+def reconciliation_lines(where: Paths) -> list[str]:
+    from orchestration import warehouse
+
+    with warehouse.connect(where.warehouse, read_only=True) as con:
+        rows = con.execute("""
+            select bureau, count(*) as files, sum(rows_read), sum(rows_loaded),
+                   sum(rows_quarantined), bool_and(rows_read = rows_loaded + rows_quarantined)
+            from raw._manifest where status = 'loaded' group by bureau order by bureau""").fetchall()
+    lines = [f"{'bureau':<15}{'files':>7}{'read':>12}{'loaded':>12}{'quarantined':>13}  reconciled"]
+    lines += [f"{b:<15}{f:>7}{r:>12}{lo:>12}{q:>13}  {'yes' if ok else 'NO'}"
+              for b, f, r, lo, q, ok in rows]
+    return lines
+
+
+def cmd_democity(args: argparse.Namespace) -> int:
+    from orchestration.democity import generate
+
+    out = Path(args.out) if args.out else paths().democity
+    generate(out, args.scale, args.days, args.start, args.seed, args.defect_rate)
+    print(f"Demo city written to {out} (ground truth: {out / '_ground_truth' / 'defects.csv'})")
+    return 0
+
+
+def cmd_nightly(args: argparse.Namespace) -> int:
+    day = args.date or (dt.date.today() - dt.timedelta(days=1))
+    return 0 if run_nightly(day, paths()) else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    where = paths()
+    from orchestration.democity import generate
+
+    print(f"Generating the demo city: scale {args.scale}, {args.days} day(s) from {args.start}")
+    generate(where.democity, args.scale, args.days, args.start, args.seed, args.defect_rate)
+    ok = True
+    for offset in range(args.days):
+        day = args.start + dt.timedelta(days=offset)
+        print(f"Nightly build of {day} …")
+        ok = run_nightly(day, where, log_level="WARNING") and ok
+    print("\n".join(["", *reconciliation_lines(where), "",
+                     f"Warehouse   {where.warehouse}   (duckdb {where.warehouse} -readonly)",
+                     f"Landing     {where.landing}",
+                     f"Open data   {where.open_data}",
+                     f"Reports     {where.reports}",
+                     f"Demo city   {where.democity}",
+                     "Dagster UI  make dev, then http://127.0.0.1:3000"]))
+    return 0 if ok else 1
+
+
+def cmd_dev(args: argparse.Namespace) -> int:
+    """`dagster dev` with the demo API running beside it, so UI runs can reach it."""
+    import subprocess
+
+    where = paths()
+    _prepare_environment(where)
+    context = demo_services(where) if args.with_demo_api else nullcontext()
+    with context:
+        dagster = Path(sys.executable).with_name("dagster")
+        return subprocess.call([str(dagster), "dev", "-w", "workspace.yaml",
+                                "-h", "127.0.0.1", "-p", str(args.port)])
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="citybase", description=__doc__)
+    sub = root.add_subparsers(dest="command", required=True)
+
+    def city_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--scale", type=float, default=0.05, help="SF1 ≈ a city of a million")
+        p.add_argument("--days", type=int, default=3)
+        p.add_argument("--start", type=_date, default=dt.date(2026, 9, 29))
+        p.add_argument("--seed", type=int, default=20261001)
+        p.add_argument("--defect-rate", type=float, default=0.01)
+
+    democity = sub.add_parser("democity", help="write the demo city's deliveries")
+    city_args(democity)
+    democity.add_argument("--out", help="folder (default $CITYBASE_HOME/democity)")
+    democity.set_defaults(func=cmd_democity)
+
+    nightly = sub.add_parser("nightly", help="run the nightly job for one day, headless")
+    nightly.add_argument("--date", type=_date, help="the day to build (default: yesterday)")
+    nightly.set_defaults(func=cmd_nightly)
+
+    demo = sub.add_parser("demo", help="generate the demo city and build every day of it")
+    city_args(demo)
+    demo.set_defaults(func=cmd_demo)
+
+    dev = sub.add_parser("dev", help="the Dagster UI, with the demo city's API running")
+    dev.add_argument("--port", type=int, default=3000)
+    dev.add_argument("--no-demo-api", dest="with_demo_api", action="store_false")
+    dev.set_defaults(func=cmd_dev)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
