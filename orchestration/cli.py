@@ -24,6 +24,7 @@ def _prepare_environment(where: Paths) -> None:
     os.environ["CITYBASE_HOME"] = str(where.home)
     dagster_home = Path(os.environ.setdefault("DAGSTER_HOME", str(where.home / "dagster")))
     dagster_home.mkdir(parents=True, exist_ok=True)
+    (dagster_home / "dagster.yaml").touch()  # SQLite storage under DAGSTER_HOME: the default
     if where.democity.is_dir() and not (os.environ.get("CITYBASE_PSEUDONYM_KEY")
                                         or os.environ.get("CITYBASE_PSEUDONYM_KEY_FILE")):
         from orchestration.privacy import ensure_demo_key
