@@ -14,7 +14,6 @@ from dagster_dbt import DbtCliResource
 from orchestration.assets.extract import build_extract_asset
 from orchestration.assets.transform import build_dbt_assets
 from orchestration.contracts import load_contracts
-from orchestration.partitions import daily_partitions
 from orchestration.resources import default_home
 from orchestration.transform import dbt_executable, dbt_project
 
@@ -26,7 +25,6 @@ model_assets = [build_dbt_assets()]
 nightly_job = define_asset_job(
     "nightly",
     selection=AssetSelection.all(),
-    partitions_def=daily_partitions,
     executor_def=in_process_executor,
     description="The nightly build of one day: land every bureau's delivery, check it, build "
                 "the warehouse.",

@@ -1,0 +1,69 @@
+"""The GTFS connector on a real feed (Caltrain, 2017) and on broken ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from orchestration.contracts import load_contracts
+from orchestration.extract import extract
+from orchestration.landing.errors import DeliveryError
+from orchestration.settings import BUILTIN_CONTRACTS_DIR, Paths
+from tests.conftest import FIXTURES
+
+DAY = dt.date(2017, 7, 24)
+GTFS = next(c for c in load_contracts([BUILTIN_CONTRACTS_DIR]) if c.format == "gtfs")
+CALTRAIN = FIXTURES / "gtfs" / "caltrain-2017-07-24.zip"
+
+
+def deliver(home: Paths, source: Path) -> Path:
+    target = home.democity / "transport/gtfs/gtfs.zip"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(source, target)
+    return target
+
+
+def test_a_real_feed_loads_every_reference_file(home: Paths, con) -> None:
+    deliver(home, CALTRAIN)
+    results = {r.raw_table: r for r in extract(con, GTFS, DAY, home)}
+    with zipfile.ZipFile(CALTRAIN) as archive:
+        stop_times = archive.read("stop_times.txt").decode().strip().splitlines()
+    assert results["transport__gtfs__stop_times"].rows_loaded == len(stop_times) - 1
+    assert {"agency", "stops", "routes", "trips", "stop_times", "calendar", "calendar_dates",
+            "shapes", "fare_attributes", "fare_rules"} == {
+        t.removeprefix("transport__gtfs__") for t in results}
+    assert all(r.rows_read == r.rows_loaded + r.rows_quarantined for r in results.values())
+    exceptions = con.execute("select count(*) from raw.transport__gtfs__calendar_dates "
+                             "where exception_type = '2'").fetchone()[0]
+    assert exceptions > 0
+    extras = [d for r in results.values() for d in r.drift if "outside the GTFS reference" in d]
+    assert extras and "realtime_trips.txt" in extras[0]
+
+
+def test_demo_feed_has_times_past_midnight(demo_home: Paths, con) -> None:
+    extract(con, GTFS, dt.date(2026, 9, 30), demo_home)
+    latest = con.execute("select max(departure_time) from raw.transport__gtfs__stop_times"
+                         ).fetchone()[0]
+    assert latest > "24:00:00"
+
+
+def test_a_truncated_zip_fails_naming_the_file(home: Paths, con, tmp_path: Path) -> None:
+    broken = tmp_path / "gtfs.zip"
+    broken.write_bytes(CALTRAIN.read_bytes()[:30_000])
+    deliver(home, broken)
+    with pytest.raises(DeliveryError, match=r"gtfs\.zip.*(zip|truncated)"):
+        extract(con, GTFS, DAY, home)
+
+
+def test_a_zip_without_required_files_is_not_a_feed(home: Paths, con, tmp_path: Path) -> None:
+    partial = tmp_path / "gtfs.zip"
+    with zipfile.ZipFile(CALTRAIN) as source, zipfile.ZipFile(partial, "w") as target:
+        for name in ("agency.txt", "stops.txt", "routes.txt"):
+            target.writestr(name, source.read(name))
+    deliver(home, partial)
+    with pytest.raises(DeliveryError, match=r"required file\(s\) missing.*trips\.txt"):
+        extract(con, GTFS, DAY, home)
