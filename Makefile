@@ -34,7 +34,8 @@ dev: install
 lint: install
 	$(BIN)/ruff check orchestration tests
 	$(BIN)/ruff format --check orchestration tests
-	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . && ../$(BIN)/sqlfluff lint ../models macros
+	mkdir -p $(CITYBASE_HOME)
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . && ../$(BIN)/sqlfluff lint ../models
 
 test: lint
 	$(BIN)/pytest

@@ -25,8 +25,9 @@ def _prepare_environment(where: Paths) -> None:
     dagster_home = Path(os.environ.setdefault("DAGSTER_HOME", str(where.home / "dagster")))
     dagster_home.mkdir(parents=True, exist_ok=True)
     (dagster_home / "dagster.yaml").touch()  # SQLite storage under DAGSTER_HOME: the default
-    if where.democity.is_dir() and not (os.environ.get("CITYBASE_PSEUDONYM_KEY")
-                                        or os.environ.get("CITYBASE_PSEUDONYM_KEY_FILE")):
+    if where.democity.is_dir() and not (
+        os.environ.get("CITYBASE_PSEUDONYM_KEY") or os.environ.get("CITYBASE_PSEUDONYM_KEY_FILE")
+    ):
         from orchestration.privacy import ensure_demo_key
 
         ensure_demo_key()
@@ -59,17 +60,23 @@ def run_nightly(day: dt.date, where: Paths, log_level: str = "INFO") -> bool:
     job = defs.resolve_job_def("nightly")
     with demo_services(where):
         result = job.execute_in_process(
-            partition_key=day.isoformat(), instance=DagsterInstance.get(), raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
+            partition_key=day.isoformat(),
+            instance=DagsterInstance.get(),
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        )
     failed = [e for e in result.all_events if e.is_step_failure]
     for event in failed:
         error = event.step_failure_data.error
         message = error.message.strip() if error else "unknown error"
         print(f"FAILED {event.step_key}: {message}", file=sys.stderr)
     if not result.success:
-        print(f"The nightly build of {day} failed in {len(failed)} step(s); the rest ran. "
-              "Fix the delivery and re-run `citybase nightly --date "
-              f"{day}`; nothing already loaded is duplicated.", file=sys.stderr)
+        print(
+            f"The nightly build of {day} failed in {len(failed)} step(s); the rest ran. "
+            "Fix the delivery and re-run `citybase nightly --date "
+            f"{day}`; nothing already loaded is duplicated.",
+            file=sys.stderr,
+        )
     return result.success
 
 
@@ -80,10 +87,13 @@ def reconciliation_lines(where: Paths) -> list[str]:
         rows = con.execute("""
             select bureau, count(*) as files, sum(rows_read), sum(rows_loaded),
                    sum(rows_quarantined), bool_and(rows_read = rows_loaded + rows_quarantined)
-            from raw._manifest where status = 'loaded' group by bureau order by bureau""").fetchall()
+            from raw._manifest where status = 'loaded'
+            group by bureau order by bureau""").fetchall()
     lines = [f"{'bureau':<15}{'files':>7}{'read':>12}{'loaded':>12}{'quarantined':>13}  reconciled"]
-    lines += [f"{b:<15}{f:>7}{r:>12}{lo:>12}{q:>13}  {'yes' if ok else 'NO'}"
-              for b, f, r, lo, q, ok in rows]
+    lines += [
+        f"{b:<15}{f:>7}{r:>12}{lo:>12}{q:>13}  {'yes' if ok else 'NO'}"
+        for b, f, r, lo, q, ok in rows
+    ]
     return lines
 
 
@@ -112,13 +122,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
         day = args.start + dt.timedelta(days=offset)
         print(f"Nightly build of {day} …")
         ok = run_nightly(day, where, log_level="WARNING") and ok
-    print("\n".join(["", *reconciliation_lines(where), "",
-                     f"Warehouse   {where.warehouse}   (duckdb {where.warehouse} -readonly)",
-                     f"Landing     {where.landing}",
-                     f"Open data   {where.open_data}",
-                     f"Reports     {where.reports}",
-                     f"Demo city   {where.democity}",
-                     "Dagster UI  make dev, then http://127.0.0.1:3000"]))
+    print(
+        "\n".join(
+            [
+                "",
+                *reconciliation_lines(where),
+                "",
+                f"Warehouse   {where.warehouse}   (duckdb {where.warehouse} -readonly)",
+                f"Landing     {where.landing}",
+                f"Open data   {where.open_data}",
+                f"Reports     {where.reports}",
+                f"Demo city   {where.democity}",
+                "Dagster UI  make dev, then http://127.0.0.1:3000",
+            ]
+        )
+    )
     return 0 if ok else 1
 
 
@@ -131,8 +149,9 @@ def cmd_dev(args: argparse.Namespace) -> int:
     context = demo_services(where) if args.with_demo_api else nullcontext()
     with context:
         dagster = Path(sys.executable).with_name("dagster")
-        return subprocess.call([str(dagster), "dev", "-w", "workspace.yaml",
-                                "-h", "127.0.0.1", "-p", str(args.port)])
+        return subprocess.call(
+            [str(dagster), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(args.port)]
+        )
 
 
 def parser() -> argparse.ArgumentParser:

@@ -27,11 +27,13 @@ nightly_job = define_asset_job(
     selection=AssetSelection.all(),
     executor_def=in_process_executor,
     description="The nightly build of one day: land every bureau's delivery, check it, build "
-                "the warehouse.",
+    "the warehouse.",
 )
 
 nightly_schedule = build_schedule_from_partitioned_job(
-    nightly_job, hour_of_day=2, minute_of_hour=0,
+    nightly_job,
+    hour_of_day=2,
+    minute_of_hour=0,
     description="02:00 Asia/Shanghai: build the previous day.",
 )
 

@@ -18,14 +18,24 @@ from orchestration.landing.load import LoadResult, already_loaded, load_file, re
 from orchestration.landing.store import LandedFile, keep
 from orchestration.settings import Paths
 
-FILE_READERS = {"csv": readers.read_csv, "jsonl": readers.read_jsonl,
-                "parquet": readers.read_parquet, "xlsx": readers.read_xlsx,
-                "sql": readers.read_parquet}
+FILE_READERS = {
+    "csv": readers.read_csv,
+    "jsonl": readers.read_jsonl,
+    "parquet": readers.read_parquet,
+    "xlsx": readers.read_xlsx,
+    "sql": readers.read_parquet,
+}
 
 
 def table_spec(contract: Contract) -> readers.TableSpec:
-    return readers.TableSpec(contract.key, contract.columns, dict(contract.personal_data),
-                             contract.encoding, contract.sheet, contract.max_reject_share)
+    return readers.TableSpec(
+        contract.key,
+        contract.columns,
+        dict(contract.personal_data),
+        contract.encoding,
+        contract.sheet,
+        contract.max_reject_share,
+    )
 
 
 def _fetch(contract: Contract, day: dt.date, paths: Paths, scratch: Path) -> LandedFile:
@@ -46,30 +56,46 @@ def _fetch(contract: Contract, day: dt.date, paths: Paths, scratch: Path) -> Lan
 
 def _read_rest_pages(path: Path, items_field: str):
     def read(con: duckdb.DuckDBPyConnection, spec: readers.TableSpec, file: str):
-        items = [item for line in path.read_text(encoding="utf-8").splitlines() if line
-                 for item in json.loads(line)[items_field]]
+        items = [
+            item
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line
+            for item in json.loads(line)[items_field]
+        ]
         return readers.read_records(con, items, spec, file)
+
     return read
 
 
-def _load(con: duckdb.DuckDBPyConnection, contract: Contract, day: dt.date,
-          landed: LandedFile) -> list[LoadResult]:
-    common = dict(bureau=contract.bureau, dataset=contract.dataset, day=day,
-                  daily=contract.is_daily)
+def _load(
+    con: duckdb.DuckDBPyConnection, contract: Contract, day: dt.date, landed: LandedFile
+) -> list[LoadResult]:
+    common = dict(
+        bureau=contract.bureau, dataset=contract.dataset, day=day, daily=contract.is_daily
+    )
     if contract.format == "gtfs":
         results = []
         with gtfs.temporary_folder() as folder:
             feed = gtfs.unpack(landed.path, landed.relative, Path(folder))
             for stem, member_path in sorted(feed.members.items()):
-                spec = readers.TableSpec(f"{contract.key}__{stem}",
-                                         gtfs.REFERENCE[stem].columns(),
-                                         report_missing_optional=False)
-                result = load_file(con, landed, spec, **common, member=f"{stem}.txt",
-                                   read=lambda c, s, f, p=member_path: readers.read_csv(c, p, s, f))
+                spec = readers.TableSpec(
+                    f"{contract.key}__{stem}",
+                    gtfs.REFERENCE[stem].columns(),
+                    report_missing_optional=False,
+                )
+                result = load_file(
+                    con,
+                    landed,
+                    spec,
+                    **common,
+                    member=f"{stem}.txt",
+                    read=lambda c, s, f, p=member_path: readers.read_csv(c, p, s, f),
+                )
                 results.append(result)
         if feed.extra_files:
-            results[0].drift.append(f"files outside the GTFS reference kept, not loaded: "
-                                    f"{feed.extra_files}")
+            results[0].drift.append(
+                f"files outside the GTFS reference kept, not loaded: {feed.extra_files}"
+            )
         return results
     if contract.format == "rest":
         assert contract.rest is not None
@@ -80,8 +106,9 @@ def _load(con: duckdb.DuckDBPyConnection, contract: Contract, day: dt.date,
     return [load_file(con, landed, table_spec(contract), **common, read=read)]
 
 
-def extract(con: duckdb.DuckDBPyConnection, contract: Contract, day: dt.date,
-            paths: Paths) -> list[LoadResult]:
+def extract(
+    con: duckdb.DuckDBPyConnection, contract: Contract, day: dt.date, paths: Paths
+) -> list[LoadResult]:
     """Lands and loads the dataset's delivery for `day`.
 
     Raises DeliveryError (recorded in the manifest first) when nothing usable arrived.
@@ -92,10 +119,14 @@ def extract(con: duckdb.DuckDBPyConnection, contract: Contract, day: dt.date,
         with tempfile.TemporaryDirectory(prefix="citybase-fetch-") as scratch:
             landed = _fetch(contract, day, paths, Path(scratch))
         if already_loaded(con, contract.bureau, contract.dataset, landed.sha256):
-            return [LoadResult(contract.key, landed.relative, landed.sha256, landed.bytes,
-                               "skipped_duplicate")]
+            return [
+                LoadResult(
+                    contract.key, landed.relative, landed.sha256, landed.bytes, "skipped_duplicate"
+                )
+            ]
         return _load(con, contract, day, landed)
     except DeliveryError as exc:
-        record_failure(con, contract.bureau, contract.dataset, contract.key, day, location,
-                       landed, str(exc))
+        record_failure(
+            con, contract.bureau, contract.dataset, contract.key, day, location, landed, str(exc)
+        )
         raise

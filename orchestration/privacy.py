@@ -31,11 +31,12 @@ def pseudonym_key() -> bytes:
         return Path(key_file).read_bytes().strip()
     raise MissingKeyError(
         "No pseudonym key: set CITYBASE_PSEUDONYM_KEY (or CITYBASE_PSEUDONYM_KEY_FILE to a file "
-        "holding it). For the demo, `citybase demo` creates one in ~/.config/citybase/.")
+        "holding it). For the demo, `citybase demo` creates one in ~/.config/citybase/."
+    )
 
 
 def ensure_demo_key() -> Path:
-    """Creates a random local key for the demo, outside the repository, readable only by its owner."""
+    """Creates a random demo key outside the repository, readable only by its owner."""
     if not DEMO_KEY_FILE.exists():
         DEMO_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
         DEMO_KEY_FILE.write_text(secrets.token_hex(32) + "\n")
@@ -54,8 +55,10 @@ def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
 
 def hmac_sql(expression: str) -> str:
     """SQL computing the hex HMAC-SHA256 of a VARCHAR expression, with the pads as $ipad, $opad."""
-    return (f"CASE WHEN {expression} IS NULL THEN NULL ELSE sha256($opad::BLOB || "
-            f"unhex(sha256($ipad::BLOB || encode({expression})))) END")
+    return (
+        f"CASE WHEN {expression} IS NULL THEN NULL ELSE sha256($opad::BLOB || "
+        f"unhex(sha256($ipad::BLOB || encode({expression})))) END"
+    )
 
 
 def id_checksum_ok_sql(expression: str) -> str:
@@ -63,5 +66,8 @@ def id_checksum_ok_sql(expression: str) -> str:
     digits = f"list_transform(string_split(substr({expression}, 1, 17), ''), lambda d: d::INTEGER)"
     weights = "[7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]"
     total = f"list_sum(list_transform({digits}, lambda d, i: d * {weights}[i]))"
-    return (f"(regexp_full_match({expression}, '[0-9]{{17}}[0-9Xx]') AND "
-            f"substr('10X98765432', (({total}) % 11 + 1)::BIGINT, 1) = upper(substr({expression}, 18, 1)))")
+    return (
+        f"(regexp_full_match({expression}, '[0-9]{{17}}[0-9Xx]') AND "
+        f"substr('10X98765432', (({total}) % 11 + 1)::BIGINT, 1) = "
+        f"upper(substr({expression}, 18, 1)))"
+    )

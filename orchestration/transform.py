@@ -22,8 +22,12 @@ def _sources_newer_than(manifest: Path) -> bool:
     if not manifest.exists():
         return True
     built = manifest.stat().st_mtime
-    watched = [*(PROJECT_ROOT / "models").rglob("*"), *DBT_PROJECT_DIR.glob("*.yml"),
-               *(DBT_PROJECT_DIR / "macros").rglob("*"), *(DBT_PROJECT_DIR / "seeds").rglob("*")]
+    watched = [
+        *(PROJECT_ROOT / "models").rglob("*"),
+        *DBT_PROJECT_DIR.glob("*.yml"),
+        *(DBT_PROJECT_DIR / "macros").rglob("*"),
+        *(DBT_PROJECT_DIR / "seeds").rglob("*"),
+    ]
     return any(p.is_file() and p.stat().st_mtime > built for p in watched)
 
 
@@ -31,6 +35,16 @@ def ensure_manifest() -> Path:
     """Runs `dbt parse` when the manifest is missing or older than the models (about 5 s)."""
     manifest = dbt_project.manifest_path
     if _sources_newer_than(manifest):
-        subprocess.run([dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR),
-                        "--project-dir", str(DBT_PROJECT_DIR)], check=True)
+        subprocess.run(
+            [
+                dbt_executable(),
+                "parse",
+                "--quiet",
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+            ],
+            check=True,
+        )
     return manifest

@@ -32,8 +32,9 @@ def _extension_file(module_name: str) -> Path:
 
 def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Loads a bundled extension ('encodings' or 'excel') unless the connection has it already."""
-    loaded = con.execute("select count(*) from duckdb_extensions() where extension_name = ? "
-                         "and loaded", [name]).fetchone()[0]
+    loaded = con.execute(
+        "select count(*) from duckdb_extensions() where extension_name = ? and loaded", [name]
+    ).fetchone()[0]
     if not loaded:
         con.execute(f"LOAD '{_extension_file(EXTENSION_MODULES[name])}'")
 

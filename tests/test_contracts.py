@@ -44,13 +44,18 @@ def test_a_new_feed_is_onboarded_by_a_contract_file(tmp_path: Path, monkeypatch)
     assert "environment__noise_readings" in keys
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    (("format: csv", "format: xml"), "format"),
-    (("  - {name: laeq_db, type: double}", "  - {name: laeq_db, type: decibel}"),
-     "columns.2.type"),
-    (("keys: [sensor_id, measured_at]", "keys: [sensor]"), "keys"),
-    (("expected_delivery: \"03:00\"", "expected_delivery: late"), "expected_delivery"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (("format: csv", "format: xml"), "format"),
+        (
+            ("  - {name: laeq_db, type: double}", "  - {name: laeq_db, type: decibel}"),
+            "columns.2.type",
+        ),
+        (("keys: [sensor_id, measured_at]", "keys: [sensor]"), "keys"),
+        (('expected_delivery: "03:00"', "expected_delivery: late"), "expected_delivery"),
+    ],
+)
 def test_an_error_names_the_file_and_the_field(tmp_path: Path, change, field) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text(NEW_FEED.replace(*change), encoding="utf-8")
@@ -70,8 +75,10 @@ def test_the_same_dataset_twice_is_refused(tmp_path: Path) -> None:
 def test_location_takes_the_environment_and_the_day(monkeypatch) -> None:
     import datetime as dt
 
-    contract = next(c for c in load_contracts([BUILTIN_CONTRACTS_DIR])
-                    if c.key == "tourism__gate_entries")
+    contract = next(
+        c for c in load_contracts([BUILTIN_CONTRACTS_DIR]) if c.key == "tourism__gate_entries"
+    )
     monkeypatch.setenv("CITYBASE_TOURISM_API_URL", "http://127.0.0.1:9")
     assert contract.resolve_location(dt.date(2026, 10, 1), "/h") == (
-        "http://127.0.0.1:9/api/v1/gate-entries?date=2026-10-01")
+        "http://127.0.0.1:9/api/v1/gate-entries?date=2026-10-01"
+    )

@@ -37,8 +37,15 @@ def test_nightly_schedule_runs_at_two_in_shanghai() -> None:
 
 def test_dagster_definitions_validate(tmp_path: Path) -> None:
     dagster = Path(sys.executable).with_name("dagster")
-    result = subprocess.run([str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
-                            cwd=PROJECT_ROOT, capture_output=True, text=True,
-                            env={"PATH": "/usr/bin:/bin", "DAGSTER_HOME": str(tmp_path),
-                                 "CITYBASE_HOME": str(tmp_path)})
+    result = subprocess.run(
+        [str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DAGSTER_HOME": str(tmp_path),
+            "CITYBASE_HOME": str(tmp_path),
+        },
+    )
     assert result.returncode == 0, result.stderr[-2000:]

@@ -17,14 +17,22 @@ from orchestration.democity.calendar import day_type
 from orchestration.democity.people import check_digit, id_numbers
 
 EXPECTED_FILES = [
-    "transport/gtfs/gtfs.zip", "transport/smartcard_taps/2026-09-30.csv",
-    "transport/bus_gps/2026-09-30.parquet", "tourism/api/attractions.jsonl",
-    "tourism/api/gate_entries/2026-09-30.jsonl", "tourism/hotel_occupancy/2026-09-30.csv",
-    "health/hospitals.csv", "health/outpatient_visits/2026-09-30.csv",
-    "health/bed_occupancy/2026-09-30.csv", "gov_services/gov_services.sqlite",
-    "hotline/work_orders/2026-09-30.jsonl", "environment/stations.csv",
-    "environment/air_quality_hourly/2026-09-30.csv", "civil_affairs/divisions.xlsx",
-    "civil_affairs/population.xlsx", "_ground_truth/defects.csv",
+    "transport/gtfs/gtfs.zip",
+    "transport/smartcard_taps/2026-09-30.csv",
+    "transport/bus_gps/2026-09-30.parquet",
+    "tourism/api/attractions.jsonl",
+    "tourism/api/gate_entries/2026-09-30.jsonl",
+    "tourism/hotel_occupancy/2026-09-30.csv",
+    "health/hospitals.csv",
+    "health/outpatient_visits/2026-09-30.csv",
+    "health/bed_occupancy/2026-09-30.csv",
+    "gov_services/gov_services.sqlite",
+    "hotline/work_orders/2026-09-30.jsonl",
+    "environment/stations.csv",
+    "environment/air_quality_hourly/2026-09-30.csv",
+    "civil_affairs/divisions.xlsx",
+    "civil_affairs/population.xlsx",
+    "_ground_truth/defects.csv",
 ]
 
 
@@ -46,8 +54,10 @@ def test_same_arguments_give_identical_bytes(tmp_path: Path) -> None:
     assert len(files) >= 15
     # dircmp compares shallowly; compare every byte
     assert differences(comparison) == []
-    assert all((tmp_path / "b" / p.relative_to(tmp_path / "a")).read_bytes() == p.read_bytes()
-               for p in files)
+    assert all(
+        (tmp_path / "b" / p.relative_to(tmp_path / "a")).read_bytes() == p.read_bytes()
+        for p in files
+    )
 
 
 def test_another_seed_gives_another_city(tmp_path: Path) -> None:
@@ -72,7 +82,8 @@ def test_divisions_form_a_12_digit_hierarchy(demo_city: Path) -> None:
     load_extension(con, "excel")
     divisions = con.execute(
         f"select * from read_xlsx('{demo_city / 'civil_affairs/divisions.xlsx'}', "
-        "all_varchar = true)").df()
+        "all_varchar = true)"
+    ).df()
     assert divisions["division_code"].str.fullmatch(r"\d{12}").all()
     levels = divisions.set_index("division_code")["level"]
     communities = divisions[divisions["level"] == "community"]
@@ -88,19 +99,31 @@ def test_calendar_knows_holidays_and_makeup_workdays() -> None:
 
 
 def test_holiday_ridership_is_lower_than_workday(demo_city: Path) -> None:
-    workday = sum(1 for _ in open(demo_city / "transport/smartcard_taps/2026-09-30.csv"))
-    holiday = sum(1 for _ in open(demo_city / "transport/smartcard_taps/2026-10-01.csv"))
+    taps = demo_city / "transport/smartcard_taps"
+    workday = len((taps / "2026-09-30.csv").read_text().splitlines())
+    holiday = len((taps / "2026-10-01.csv").read_text().splitlines())
     assert holiday < 0.8 * workday
 
 
 def test_ground_truth_points_at_the_defective_lines(demo_city: Path) -> None:
     truth = pd.read_csv(demo_city / "_ground_truth/defects.csv", dtype=str)
     kinds = set(truth["kind"])
-    assert {"missing_value", "duplicate_row", "out_of_range", "invalid_division_code",
-            "bad_id_checksum", "late_row", "malformed_line"} <= kinds
+    assert {
+        "missing_value",
+        "duplicate_row",
+        "out_of_range",
+        "invalid_division_code",
+        "bad_id_checksum",
+        "late_row",
+        "malformed_line",
+    } <= kinds
     visits = truth[(truth["dataset"] == "outpatient_visits") & (truth["date"] == "2026-09-30")]
-    lines = (demo_city / "health/outpatient_visits/2026-09-30.csv").read_bytes().decode(
-        "gbk").splitlines()
+    lines = (
+        (demo_city / "health/outpatient_visits/2026-09-30.csv")
+        .read_bytes()
+        .decode("gbk")
+        .splitlines()
+    )
     header = lines[0].split(",")
     id_col = header.index("patient_id_number")
     for row in visits[visits["kind"] == "bad_id_checksum"].itertuples():

@@ -33,12 +33,22 @@ def test_a_real_feed_loads_every_reference_file(home: Paths, con) -> None:
     with zipfile.ZipFile(CALTRAIN) as archive:
         stop_times = archive.read("stop_times.txt").decode().strip().splitlines()
     assert results["transport__gtfs__stop_times"].rows_loaded == len(stop_times) - 1
-    assert {"agency", "stops", "routes", "trips", "stop_times", "calendar", "calendar_dates",
-            "shapes", "fare_attributes", "fare_rules"} == {
-        t.removeprefix("transport__gtfs__") for t in results}
+    assert {
+        "agency",
+        "stops",
+        "routes",
+        "trips",
+        "stop_times",
+        "calendar",
+        "calendar_dates",
+        "shapes",
+        "fare_attributes",
+        "fare_rules",
+    } == {t.removeprefix("transport__gtfs__") for t in results}
     assert all(r.rows_read == r.rows_loaded + r.rows_quarantined for r in results.values())
-    exceptions = con.execute("select count(*) from raw.transport__gtfs__calendar_dates "
-                             "where exception_type = '2'").fetchone()[0]
+    exceptions = con.execute(
+        "select count(*) from raw.transport__gtfs__calendar_dates where exception_type = '2'"
+    ).fetchone()[0]
     assert exceptions > 0
     extras = [d for r in results.values() for d in r.drift if "outside the GTFS reference" in d]
     assert extras and "realtime_trips.txt" in extras[0]
@@ -46,8 +56,9 @@ def test_a_real_feed_loads_every_reference_file(home: Paths, con) -> None:
 
 def test_demo_feed_has_times_past_midnight(demo_home: Paths, con) -> None:
     extract(con, GTFS, dt.date(2026, 9, 30), demo_home)
-    latest = con.execute("select max(departure_time) from raw.transport__gtfs__stop_times"
-                         ).fetchone()[0]
+    latest = con.execute(
+        "select max(departure_time) from raw.transport__gtfs__stop_times"
+    ).fetchone()[0]
     assert latest > "24:00:00"
 
 

@@ -20,54 +20,76 @@ CONTRACTS = {c.key: c for c in load_contracts([BUILTIN_CONTRACTS_DIR])}
 
 
 def manifest(con, dataset: str) -> list[tuple]:
-    return con.execute("select status, rows_read, rows_loaded, rows_quarantined, message "
-                       "from raw._manifest where dataset = ? order by landed_at, status",
-                       [dataset]).fetchall()
+    return con.execute(
+        "select status, rows_read, rows_loaded, rows_quarantined, message "
+        "from raw._manifest where dataset = ? order by landed_at, status",
+        [dataset],
+    ).fetchall()
 
 
-def test_malformed_line_is_quarantined_with_its_line_and_the_rest_loads(demo_home: Paths,
-                                                                        con) -> None:
+def test_malformed_line_is_quarantined_with_its_line_and_the_rest_loads(
+    demo_home: Paths, con
+) -> None:
     [result] = extract(con, CONTRACTS["health__outpatient_visits"], DAY, demo_home)
     assert result.rows_read == result.rows_loaded + result.rows_quarantined
     assert result.rows_quarantined >= 1
-    quarantined = con.execute("select row_number, rule, record_masked from raw._quarantine"
-                              ).fetchall()
-    truth = [line for line in (demo_home.democity / "_ground_truth/defects.csv").read_text()
-             .splitlines() if "outpatient_visits/2026-09-30" in line and "malformed_line" in line]
+    quarantined = con.execute(
+        "select row_number, rule, record_masked from raw._quarantine"
+    ).fetchall()
+    truth = [
+        line
+        for line in (demo_home.democity / "_ground_truth/defects.csv").read_text().splitlines()
+        if "outpatient_visits/2026-09-30" in line and "malformed_line" in line
+    ]
     truth_lines = sorted(int(t.split(",")[4]) for t in truth)
     assert sorted(r[0] for r in quarantined) == truth_lines
     assert all(r[1].startswith("malformed_line") for r in quarantined)
-    loaded_lines = con.execute("select min(_row_number), max(_row_number), count(*) "
-                               "from raw.health__outpatient_visits").fetchone()
+    loaded_lines = con.execute(
+        "select min(_row_number), max(_row_number), count(*) from raw.health__outpatient_visits"
+    ).fetchone()
     assert loaded_lines == (2, result.rows_read + 1, result.rows_loaded)
 
 
 def test_gbk_text_arrives_intact(demo_home: Paths, con) -> None:
     extract(con, CONTRACTS["health__hospitals"], DAY, demo_home)
-    names = [n for (n,) in con.execute("select hospital_name from raw.health__hospitals").fetchall()]
+    names = [
+        n for (n,) in con.execute("select hospital_name from raw.health__hospitals").fetchall()
+    ]
     assert names and all(n.startswith("江城市第") for n in names)
 
 
-def test_personal_identifiers_never_reach_the_raw_table(demo_home: Paths, con,
-                                                        pseudonym_key: bytes) -> None:
+def test_personal_identifiers_never_reach_the_raw_table(
+    demo_home: Paths, con, pseudonym_key: bytes
+) -> None:
     extract(con, CONTRACTS["health__outpatient_visits"], DAY, demo_home)
-    source = (demo_home.democity / "health/outpatient_visits/2026-09-30.csv").read_bytes().decode(
-        "gbk").splitlines()
+    source = (
+        (demo_home.democity / "health/outpatient_visits/2026-09-30.csv")
+        .read_bytes()
+        .decode("gbk")
+        .splitlines()
+    )
     first_id = source[1].split(",")[4]
-    raw = con.execute("select patient_id_number, patient_id_number_checksum_ok, "
-                      "patient_id_number_birth_date from raw.health__outpatient_visits "
-                      "where _row_number = 2").fetchone()
+    raw = con.execute(
+        "select patient_id_number, patient_id_number_checksum_ok, "
+        "patient_id_number_birth_date from raw.health__outpatient_visits "
+        "where _row_number = 2"
+    ).fetchone()
     expected = hmac.new(pseudonym_key, first_id.encode(), hashlib.sha256).hexdigest()
     assert raw[0] == expected
     assert raw[1] is True
     assert raw[2] == dt.date(int(first_id[6:10]), int(first_id[10:12]), int(first_id[12:14]))
-    dump = con.execute("select string_agg(concat_ws('|', columns(*)), '\n') "
-                       "from raw.health__outpatient_visits").fetchone()[0]
+    dump = con.execute(
+        "select string_agg(concat_ws('|', columns(*)), '\n') from raw.health__outpatient_visits"
+    ).fetchone()[0]
     assert first_id not in dump
-    bad = con.execute("select count(*) from raw.health__outpatient_visits "
-                      "where not patient_id_number_checksum_ok").fetchone()[0]
-    injected = sum(1 for line in (demo_home.democity / "_ground_truth/defects.csv").read_text()
-                   .splitlines() if "outpatient_visits/2026-09-30" in line and "bad_id" in line)
+    bad = con.execute(
+        "select count(*) from raw.health__outpatient_visits where not patient_id_number_checksum_ok"
+    ).fetchone()[0]
+    injected = sum(
+        1
+        for line in (demo_home.democity / "_ground_truth/defects.csv").read_text().splitlines()
+        if "outpatient_visits/2026-09-30" in line and "bad_id" in line
+    )
     assert bad == injected > 0
 
 
@@ -91,19 +113,24 @@ def test_corrected_delivery_replaces_the_day(home: Paths, demo_city: Path, con) 
     result = extract(con, contract, DAY, home)[0]
     assert result.status == "loaded" and result.rows_read == 100
     assert con.execute("select count(*) from raw.environment__air_quality_hourly").fetchone() == (
-        100,)
+        100,
+    )
     assert [m[0] for m in manifest(con, "air_quality_hourly")] == ["superseded", "loaded"]
     landed = list((home.landing / "environment/air_quality_hourly/2026-09-30").iterdir())
     assert len(landed) == 2  # both deliveries kept
 
 
-@pytest.mark.parametrize(("content", "problem"), [
-    (b"", "empty file"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe binary", "not valid utf-8"),
-    (b"station,when,pm25\nA,2026-09-30 00:00:00,3\n", "missing required column"),
-])
-def test_unreadable_file_fails_with_the_file_and_the_reason(home: Paths, con, content: bytes,
-                                                            problem: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"", "empty file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe binary", "not valid utf-8"),
+        (b"station,when,pm25\nA,2026-09-30 00:00:00,3\n", "missing required column"),
+    ],
+)
+def test_unreadable_file_fails_with_the_file_and_the_reason(
+    home: Paths, con, content: bytes, problem: str
+) -> None:
     target = home.democity / "environment/air_quality_hourly/2026-09-30.csv"
     target.parent.mkdir(parents=True)
     target.write_bytes(content)
@@ -132,9 +159,12 @@ def test_missing_delivery_is_reported_with_its_due_time(home: Paths, con) -> Non
 def test_a_renamed_optional_column_loads_with_drift_reported(home: Paths, con) -> None:
     target = home.democity / "tourism/hotel_occupancy/2026-09-30.csv"
     target.parent.mkdir(parents=True)
-    target.write_text("hotel_id,hotel_name,star_rating,community_code,rooms_total,date,"
-                      "rooms_occupied,guests,avg_price\nH1,a,3,339902001001,10,2026-09-30,5,7,300\n"
-                      "H2,b,x,339902001001,10,2026-09-30,5,7,300\n", encoding="utf-8")
+    target.write_text(
+        "hotel_id,hotel_name,star_rating,community_code,rooms_total,date,"
+        "rooms_occupied,guests,avg_price\nH1,a,3,339902001001,10,2026-09-30,5,7,300\n"
+        "H2,b,x,339902001001,10,2026-09-30,5,7,300\n",
+        encoding="utf-8",
+    )
     [result] = extract(con, CONTRACTS["tourism__hotel_occupancy"], DAY, home)
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (2, 1, 1)
     assert result.quarantine_rules == {"type:star_rating": 1}

@@ -16,9 +16,13 @@ DAY = dt.date(2026, 9, 30)
 
 def raw_row_counts(home: Paths) -> dict[str, int]:
     with connect(home.warehouse, read_only=True) as con:
-        tables = [t for (t,) in con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'raw' "
-            "and not starts_with(table_name, '_')").fetchall()]
+        tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'raw' "
+                "and not starts_with(table_name, '_')"
+            ).fetchall()
+        ]
         return {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in tables}
 
 
@@ -26,16 +30,30 @@ def raw_row_counts(home: Paths) -> dict[str, int]:
 def test_nightly_lands_every_bureau_and_a_rerun_adds_nothing(demo_home: Paths, capsys) -> None:
     assert run_nightly(DAY, demo_home, log_level="ERROR")
     with connect(demo_home.warehouse, read_only=True) as con:
-        per_bureau = dict(con.execute(
-            "select bureau, bool_and(rows_read = rows_loaded + rows_quarantined) "
-            "from raw._manifest where status = 'loaded' group by bureau").fetchall())
-        views = con.execute("select count(*) from duckdb_views() where schema_name = 'staging'"
-                            ).fetchone()[0]
-        checks = con.execute("select count(*) from raw._manifest where status <> 'loaded'"
-                             ).fetchone()[0]
+        per_bureau = dict(
+            con.execute(
+                "select bureau, bool_and(rows_read = rows_loaded + rows_quarantined) "
+                "from raw._manifest where status = 'loaded' group by bureau"
+            ).fetchall()
+        )
+        views = con.execute(
+            "select count(*) from duckdb_views() where schema_name = 'staging'"
+        ).fetchone()[0]
+        checks = con.execute(
+            "select count(*) from raw._manifest where status <> 'loaded'"
+        ).fetchone()[0]
     assert per_bureau == dict.fromkeys(
-        ["civil_affairs", "environment", "gov_services", "health", "hotline", "tourism",
-         "transport"], True)
+        [
+            "civil_affairs",
+            "environment",
+            "gov_services",
+            "health",
+            "hotline",
+            "tourism",
+            "transport",
+        ],
+        True,
+    )
     assert views >= 7 and checks == 0
     first = raw_row_counts(demo_home)
     assert first["transport__smartcard_taps"] > 1000
@@ -45,8 +63,9 @@ def test_nightly_lands_every_bureau_and_a_rerun_adds_nothing(demo_home: Paths, c
 
 
 @pytest.mark.slow
-def test_a_broken_delivery_fails_its_asset_and_the_others_still_land(home: Paths, demo_city,
-                                                                     capsys) -> None:
+def test_a_broken_delivery_fails_its_asset_and_the_others_still_land(
+    home: Paths, demo_city, capsys
+) -> None:
     demo_home = home
     shutil.copytree(demo_city, demo_home.democity)
     broken = demo_home.democity / "hotline/work_orders/2026-09-30.jsonl"

@@ -30,34 +30,45 @@ def demo_api(demo_home: Paths, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_every_page_is_fetched_and_loaded(demo_api: str, demo_home: Paths, con) -> None:
-    delivered = (demo_home.democity / "tourism/api/gate_entries/2026-09-30.jsonl").read_text(
-        encoding="utf-8").splitlines()
+    delivered = (
+        (demo_home.democity / "tourism/api/gate_entries/2026-09-30.jsonl")
+        .read_text(encoding="utf-8")
+        .splitlines()
+    )
     contract = CONTRACTS["tourism__gate_entries"]
-    small_pages = contract.model_copy(update={"rest": contract.rest.model_copy(
-        update={"page_size": 100})})
+    small_pages = contract.model_copy(
+        update={"rest": contract.rest.model_copy(update={"page_size": 100})}
+    )
     [result] = extract(con, small_pages, DAY, demo_home)
     assert result.rows_read == len(delivered) > 300  # several pages of 100
     assert result.rows_loaded == len(delivered)
     first = json.loads(delivered[0])
-    row = con.execute("select entry_id, _row_number from raw.tourism__gate_entries "
-                      "order by _row_number limit 1").fetchone()
+    row = con.execute(
+        "select entry_id, _row_number from raw.tourism__gate_entries order by _row_number limit 1"
+    ).fetchone()
     assert row == (first["entry_id"], 1)
     pages = Path(demo_home.home / result.landed_file).read_text().splitlines()
     assert len(pages) == -(-len(delivered) // 100)
 
 
-def test_wrong_token_is_an_error_that_says_so(demo_api: str, demo_home: Paths,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_wrong_token_is_an_error_that_says_so(
+    demo_api: str, demo_home: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CITYBASE_TOURISM_API_TOKEN", "wrong")
     with pytest.raises(DeliveryError, match="HTTP 401"):
-        fetch_pages(CONTRACTS["tourism__attractions"], DAY, demo_home.home,
-                    demo_home.home / "p.jsonl")
+        fetch_pages(
+            CONTRACTS["tourism__attractions"], DAY, demo_home.home, demo_home.home / "p.jsonl"
+        )
 
 
 def test_a_day_the_api_does_not_have_is_missing(demo_api: str, demo_home: Paths) -> None:
     with pytest.raises(DeliveryMissing, match="404"):
-        fetch_pages(CONTRACTS["tourism__gate_entries"], dt.date(2020, 1, 1), demo_home.home,
-                    demo_home.home / "p.jsonl")
+        fetch_pages(
+            CONTRACTS["tourism__gate_entries"],
+            dt.date(2020, 1, 1),
+            demo_home.home,
+            demo_home.home / "p.jsonl",
+        )
 
 
 class Flaky(BaseHTTPRequestHandler):
@@ -78,9 +89,20 @@ class Flaky(BaseHTTPRequestHandler):
             self.send_response(500)
             self.end_headers()
             return
-        body = json.dumps({"items": [{"attraction_id": "T1", "name": "a", "a_level": "AAA",
-                                      "community_code": "339902001001"}] * 2,
-                           "next_page": None}).encode()
+        body = json.dumps(
+            {
+                "items": [
+                    {
+                        "attraction_id": "T1",
+                        "name": "a",
+                        "a_level": "AAA",
+                        "community_code": "339902001001",
+                    }
+                ]
+                * 2,
+                "next_page": None,
+            }
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -114,8 +136,9 @@ def test_persistent_errors_fail_after_the_retries(flaky, tmp_path: Path) -> None
 
 def test_a_server_that_hangs_times_out(flaky, tmp_path: Path) -> None:
     contract = CONTRACTS["tourism__attractions"]
-    quick = contract.model_copy(update={"rest": contract.rest.model_copy(
-        update={"timeout_seconds": 0.2, "retries": 1})})
+    quick = contract.model_copy(
+        update={"rest": contract.rest.model_copy(update={"timeout_seconds": 0.2, "retries": 1})}
+    )
     flaky.failures, flaky.delay = 0, 1.0
     with pytest.raises(DeliveryError, match="no answer"):
         fetch_pages(quick, DAY, tmp_path, tmp_path / "p.jsonl")

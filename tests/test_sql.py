@@ -21,27 +21,33 @@ POSTGRES_URL = os.environ.get("CITYBASE_TEST_POSTGRES_URL")
 
 def test_a_day_of_applications_from_sqlite(demo_home: Paths, con) -> None:
     db = sqlite3.connect(demo_home.democity / "gov_services/gov_services.sqlite")
-    expected = db.execute("select count(*) from applications where submitted_at >= '2026-09-30' "
-                          "and submitted_at < '2026-10-01'").fetchone()[0]
+    expected = db.execute(
+        "select count(*) from applications where submitted_at >= '2026-09-30' "
+        "and submitted_at < '2026-10-01'"
+    ).fetchone()[0]
     [result] = extract(con, CONTRACTS["gov_services__applications"], DAY, demo_home)
     assert result.rows_read == result.rows_loaded == expected > 0
-    days = con.execute("select distinct cast(submitted_at as date) "
-                       "from raw.gov_services__applications").fetchall()
+    days = con.execute(
+        "select distinct cast(submitted_at as date) from raw.gov_services__applications"
+    ).fetchall()
     assert days == [(DAY,)]
 
 
-def test_unreachable_database_names_it_without_the_password(home: Paths, con,
-                                                            monkeypatch) -> None:
-    monkeypatch.setenv("CITYBASE_GOV_SERVICES_DB_URL",
-                       "postgresql+psycopg2://app:s3cret@127.0.0.1:1/none")
+def test_unreachable_database_names_it_without_the_password(home: Paths, con, monkeypatch) -> None:
+    monkeypatch.setenv(
+        "CITYBASE_GOV_SERVICES_DB_URL", "postgresql+psycopg2://app:s3cret@127.0.0.1:1/none"
+    )
     with pytest.raises(DeliveryError) as error:
         extract(con, CONTRACTS["gov_services__service_items"], DAY, home)
     assert "127.0.0.1:1" in str(error.value) and "s3cret" not in str(error.value)
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(not POSTGRES_URL, reason="no PostgreSQL: set CITYBASE_TEST_POSTGRES_URL to "
-                    "a database URL (.ci/run installs and starts one) to run this test")
+@pytest.mark.skipif(
+    not POSTGRES_URL,
+    reason="no PostgreSQL: set CITYBASE_TEST_POSTGRES_URL to "
+    "a database URL (.ci/run installs and starts one) to run this test",
+)
 def test_applications_from_postgresql(demo_home: Paths, con, monkeypatch) -> None:
     source = sqlite3.connect(demo_home.democity / "gov_services/gov_services.sqlite")
     engine = sa.create_engine(POSTGRES_URL)
@@ -51,11 +57,16 @@ def test_applications_from_postgresql(demo_home: Paths, con, monkeypatch) -> Non
     with engine.begin() as pg:
         pg.execute(sa.text("drop table if exists applications"))
     frame.astype({c: "string" for c in frame.columns if c != "id"}).to_sql(
-        "applications", engine, index=False)
+        "applications", engine, index=False
+    )
     with engine.begin() as pg:  # real types, as a production system would have them
         for column in ("submitted_at", "accepted_at", "completed_at"):
-            pg.execute(sa.text(f"alter table applications alter column {column} type timestamp "
-                               f"using {column}::timestamp"))
+            pg.execute(
+                sa.text(
+                    f"alter table applications alter column {column} type timestamp "
+                    f"using {column}::timestamp"
+                )
+            )
     monkeypatch.setenv("CITYBASE_GOV_SERVICES_DB_URL", POSTGRES_URL)
     [result] = extract(con, CONTRACTS["gov_services__applications"], DAY, demo_home)
     expected = int((frame["submitted_at"].str[:10] == "2026-09-30").sum())

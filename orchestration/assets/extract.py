@@ -13,11 +13,11 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
+    AssetSpec,
     Failure,
     MaterializeResult,
     MetadataValue,
     multi_asset,
-    AssetSpec,
 )
 
 from orchestration.contracts.model import Contract
@@ -27,11 +27,20 @@ from orchestration.landing.schema import RAW_SCHEMA
 from orchestration.partitions import daily_partitions
 from orchestration.resources import CitybaseHome
 
-FORMAT_KINDS = {"csv": "csv", "jsonl": "json", "parquet": "parquet", "xlsx": "excel",
-                "rest": "api", "sql": "sql", "gtfs": "gtfs"}
+FORMAT_KINDS = {
+    "csv": "csv",
+    "jsonl": "json",
+    "parquet": "parquet",
+    "xlsx": "excel",
+    "rest": "api",
+    "sql": "sql",
+    "gtfs": "gtfs",
+}
+
 
 def raw_asset_key(contract: Contract) -> AssetKey:
     return AssetKey(["raw", contract.bureau, contract.dataset])
+
 
 def _reconciliation(home: CitybaseHome, contract: Contract, day: dt.date) -> AssetCheckResult:
     """Rows read = rows loaded + rows quarantined for every file the day's load recorded."""
@@ -40,59 +49,81 @@ def _reconciliation(home: CitybaseHome, contract: Contract, day: dt.date) -> Ass
             f"""select landed_file, rows_read, rows_loaded, rows_quarantined
                 from {RAW_SCHEMA}._manifest where bureau = ? and dataset = ? and status = 'loaded'
                   and (partition_date = ? or not ?)""",
-            [contract.bureau, contract.dataset, day, contract.is_daily]).fetchall()
+            [contract.bureau, contract.dataset, day, contract.is_daily],
+        ).fetchall()
     broken = [r[0] for r in rows if r[1] != r[2] + r[3]]
     return AssetCheckResult(
-        check_name="rows_reconcile", passed=bool(rows) and not broken,
+        check_name="rows_reconcile",
+        passed=bool(rows) and not broken,
         severity=AssetCheckSeverity.ERROR,
-        metadata={"files": len(rows), "rows_read": sum(r[1] for r in rows),
-                  "rows_loaded": sum(r[2] for r in rows),
-                  "rows_quarantined": sum(r[3] for r in rows),
-                  "unreconciled_files": MetadataValue.json(broken)})
+        metadata={
+            "files": len(rows),
+            "rows_read": sum(r[1] for r in rows),
+            "rows_loaded": sum(r[2] for r in rows),
+            "rows_quarantined": sum(r[3] for r in rows),
+            "unreconciled_files": MetadataValue.json(broken),
+        },
+    )
+
 
 def build_extract_asset(contract: Contract) -> AssetsDefinition:
     key = raw_asset_key(contract)
     spec = AssetSpec(
         key=key,
         description=f"{contract.title} ({contract.title_en}). {contract.description} "
-                    f"Delivered as {contract.format} at {contract.location}.",
+        f"Delivered as {contract.format} at {contract.location}.",
         group_name="raw",
         owners=[f"team:{contract.bureau}"],
         kinds={"duckdb", FORMAT_KINDS[contract.format]},
         tags={"bureau": contract.bureau, "openness": contract.openness},
-        metadata={"contract": MetadataValue.json(contract.model_dump(mode="json")),
-                  "expected_delivery": contract.expected_delivery.strftime("%H:%M")},
+        metadata={
+            "contract": MetadataValue.json(contract.model_dump(mode="json")),
+            "expected_delivery": contract.expected_delivery.strftime("%H:%M"),
+        },
         partitions_def=daily_partitions,
     )
-    check = AssetCheckSpec("rows_reconcile", asset=key, blocking=True,
-                           description="Rows read = rows loaded + rows quarantined, per file.")
+    check = AssetCheckSpec(
+        "rows_reconcile",
+        asset=key,
+        blocking=True,
+        description="Rows read = rows loaded + rows quarantined, per file.",
+    )
 
-    @multi_asset(specs=[spec], check_specs=[check], name=f"extract_{contract.key}",
-                 pool="warehouse_writer")
+    @multi_asset(
+        specs=[spec], check_specs=[check], name=f"extract_{contract.key}", pool="warehouse_writer"
+    )
     def _extract(context: AssetExecutionContext, home: CitybaseHome):
         day = dt.date.fromisoformat(context.partition_key)
         try:
             with home.warehouse() as con:
                 results = extract(con, contract, day, home.paths)
         except DeliveryError as exc:
-            raise Failure(description=str(exc), metadata={"file": exc.file,
-                                                          "problem": exc.problem}) from None
+            raise Failure(
+                description=str(exc), metadata={"file": exc.file, "problem": exc.problem}
+            ) from None
         for result in results:
-            context.log.info(f"{result.landed_file}: {result.status}, {result.rows_read} read, "
-                             f"{result.rows_loaded} loaded, {result.rows_quarantined} quarantined")
+            context.log.info(
+                f"{result.landed_file}: {result.status}, {result.rows_read} read, "
+                f"{result.rows_loaded} loaded, {result.rows_quarantined} quarantined"
+            )
             for note in result.drift:
                 context.log.warning(f"{result.landed_file}: {note}")
-        yield MaterializeResult(asset_key=key, metadata={
-            "status": results[0].status,
-            "files": MetadataValue.json([r.landed_file for r in results]),
-            "sha256": results[0].sha256, "bytes": results[0].bytes,
-            "rows_read": sum(r.rows_read for r in results),
-            "rows_loaded": sum(r.rows_loaded for r in results),
-            "rows_quarantined": sum(r.rows_quarantined for r in results),
-            "quarantine_rules": MetadataValue.json(
-                {rule: n for r in results for rule, n in r.quarantine_rules.items()}),
-            "schema_drift": MetadataValue.json([d for r in results for d in r.drift]),
-        })
+        yield MaterializeResult(
+            asset_key=key,
+            metadata={
+                "status": results[0].status,
+                "files": MetadataValue.json([r.landed_file for r in results]),
+                "sha256": results[0].sha256,
+                "bytes": results[0].bytes,
+                "rows_read": sum(r.rows_read for r in results),
+                "rows_loaded": sum(r.rows_loaded for r in results),
+                "rows_quarantined": sum(r.rows_quarantined for r in results),
+                "quarantine_rules": MetadataValue.json(
+                    {rule: n for r in results for rule, n in r.quarantine_rules.items()}
+                ),
+                "schema_drift": MetadataValue.json([d for r in results for d in r.drift]),
+            },
+        )
         yield _reconciliation(home, contract, day)
 
     return _extract

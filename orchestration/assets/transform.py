@@ -5,7 +5,6 @@ outweigh the models' own work. Asset keys follow layer/bureau/model; the group i
 (= dbt folder = DuckDB schema); the owner is the bureau whose tag the model carries.
 """
 
-
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -43,8 +42,13 @@ class CitybaseTranslator(DagsterDbtTranslator):
 
 
 def build_dbt_assets() -> AssetsDefinition:
-    @dbt_assets(manifest=ensure_manifest(), name="dbt_warehouse", partitions_def=daily_partitions,
-                dagster_dbt_translator=CitybaseTranslator(), pool="warehouse_writer")
+    @dbt_assets(
+        manifest=ensure_manifest(),
+        name="dbt_warehouse",
+        partitions_def=daily_partitions,
+        dagster_dbt_translator=CitybaseTranslator(),
+        pool="warehouse_writer",
+    )
     def _models(context: AssetExecutionContext, dbt: DbtCliResource):
         run_vars = json.dumps({"run_date": context.partition_key})
         yield from dbt.cli(["build", "--vars", run_vars], context=context).stream()

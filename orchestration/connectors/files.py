@@ -13,7 +13,10 @@ def locate(contract: Contract, day: dt.date, home: Path) -> Path:
     path = Path(contract.resolve_location(day, str(home)))
     path = path if path.is_absolute() else home / path
     if not path.is_file():
-        raise DeliveryMissing(str(path), f"no delivery of {contract.bureau}/{contract.dataset} for "
-                                         f"{day} (due by {contract.expected_delivery:%H:%M} the "
-                                         "next day)")
+        raise DeliveryMissing(
+            str(path),
+            f"no delivery of {contract.bureau}/{contract.dataset} for "
+            f"{day} (due by {contract.expected_delivery:%H:%M} the "
+            "next day)",
+        )
     return path

@@ -25,63 +25,149 @@ class GtfsFile:
 
     def columns(self) -> list[Column]:
         types = self.numeric or {}
-        return [Column(name=n, required=n in self.required, type=types.get(n, "varchar"))
-                for n in (*self.required, *self.optional)]
+        return [
+            Column(name=n, required=n in self.required, type=types.get(n, "varchar"))
+            for n in (*self.required, *self.optional)
+        ]
 
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # Field names per file, from the GTFS schedule reference.
 REFERENCE: dict[str, GtfsFile] = {
-    "agency": GtfsFile(("agency_name", "agency_url", "agency_timezone"),
-                       ("agency_id", "agency_lang", "agency_phone", "agency_fare_url",
-                        "agency_email")),
-    "stops": GtfsFile(("stop_id",), ("stop_code", "stop_name", "tts_stop_name", "stop_desc",
-                                     "stop_lat", "stop_lon", "zone_id", "stop_url",
-                                     "location_type", "parent_station", "stop_timezone",
-                                     "wheelchair_boarding", "level_id", "platform_code"),
-                      {"stop_lat": "double", "stop_lon": "double", "location_type": "integer",
-                       "wheelchair_boarding": "integer"}),
-    "routes": GtfsFile(("route_id", "route_type"),
-                       ("agency_id", "route_short_name", "route_long_name", "route_desc",
-                        "route_url", "route_color", "route_text_color", "route_sort_order",
-                        "continuous_pickup", "continuous_drop_off", "network_id"),
-                       {"route_type": "integer", "route_sort_order": "integer"}),
-    "trips": GtfsFile(("route_id", "service_id", "trip_id"),
-                      ("trip_headsign", "trip_short_name", "direction_id", "block_id", "shape_id",
-                       "wheelchair_accessible", "bikes_allowed"),
-                      {"direction_id": "integer", "wheelchair_accessible": "integer",
-                       "bikes_allowed": "integer"}),
-    "stop_times": GtfsFile(("trip_id", "stop_sequence"),
-                           ("arrival_time", "departure_time", "stop_id", "stop_headsign",
-                            "pickup_type", "drop_off_type", "continuous_pickup",
-                            "continuous_drop_off", "shape_dist_traveled", "timepoint"),
-                           {"stop_sequence": "integer", "pickup_type": "integer",
-                            "drop_off_type": "integer", "shape_dist_traveled": "double",
-                            "timepoint": "integer"}),
-    "calendar": GtfsFile(("service_id", *DAYS, "start_date", "end_date"), (),
-                         dict.fromkeys(DAYS, "integer")),
-    "calendar_dates": GtfsFile(("service_id", "date", "exception_type"), (),
-                               {"exception_type": "integer"}),
-    "feed_info": GtfsFile(("feed_publisher_name", "feed_publisher_url", "feed_lang"),
-                          ("default_lang", "feed_start_date", "feed_end_date", "feed_version",
-                           "feed_contact_email", "feed_contact_url")),
-    "shapes": GtfsFile(("shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence"),
-                       ("shape_dist_traveled",),
-                       {"shape_pt_lat": "double", "shape_pt_lon": "double",
-                        "shape_pt_sequence": "integer", "shape_dist_traveled": "double"}),
-    "frequencies": GtfsFile(("trip_id", "start_time", "end_time", "headway_secs"),
-                            ("exact_times",), {"headway_secs": "integer",
-                                               "exact_times": "integer"}),
-    "transfers": GtfsFile(("transfer_type",), ("from_stop_id", "to_stop_id", "from_route_id",
-                                               "to_route_id", "from_trip_id", "to_trip_id",
-                                               "min_transfer_time"),
-                          {"transfer_type": "integer", "min_transfer_time": "integer"}),
-    "fare_attributes": GtfsFile(("fare_id", "price", "currency_type", "payment_method",
-                                 "transfers"), ("agency_id", "transfer_duration"),
-                                {"price": "double", "payment_method": "integer",
-                                 "transfer_duration": "integer"}),
-    "fare_rules": GtfsFile(("fare_id",), ("route_id", "origin_id", "destination_id",
-                                          "contains_id")),
+    "agency": GtfsFile(
+        ("agency_name", "agency_url", "agency_timezone"),
+        ("agency_id", "agency_lang", "agency_phone", "agency_fare_url", "agency_email"),
+    ),
+    "stops": GtfsFile(
+        ("stop_id",),
+        (
+            "stop_code",
+            "stop_name",
+            "tts_stop_name",
+            "stop_desc",
+            "stop_lat",
+            "stop_lon",
+            "zone_id",
+            "stop_url",
+            "location_type",
+            "parent_station",
+            "stop_timezone",
+            "wheelchair_boarding",
+            "level_id",
+            "platform_code",
+        ),
+        {
+            "stop_lat": "double",
+            "stop_lon": "double",
+            "location_type": "integer",
+            "wheelchair_boarding": "integer",
+        },
+    ),
+    "routes": GtfsFile(
+        ("route_id", "route_type"),
+        (
+            "agency_id",
+            "route_short_name",
+            "route_long_name",
+            "route_desc",
+            "route_url",
+            "route_color",
+            "route_text_color",
+            "route_sort_order",
+            "continuous_pickup",
+            "continuous_drop_off",
+            "network_id",
+        ),
+        {"route_type": "integer", "route_sort_order": "integer"},
+    ),
+    "trips": GtfsFile(
+        ("route_id", "service_id", "trip_id"),
+        (
+            "trip_headsign",
+            "trip_short_name",
+            "direction_id",
+            "block_id",
+            "shape_id",
+            "wheelchair_accessible",
+            "bikes_allowed",
+        ),
+        {"direction_id": "integer", "wheelchair_accessible": "integer", "bikes_allowed": "integer"},
+    ),
+    "stop_times": GtfsFile(
+        ("trip_id", "stop_sequence"),
+        (
+            "arrival_time",
+            "departure_time",
+            "stop_id",
+            "stop_headsign",
+            "pickup_type",
+            "drop_off_type",
+            "continuous_pickup",
+            "continuous_drop_off",
+            "shape_dist_traveled",
+            "timepoint",
+        ),
+        {
+            "stop_sequence": "integer",
+            "pickup_type": "integer",
+            "drop_off_type": "integer",
+            "shape_dist_traveled": "double",
+            "timepoint": "integer",
+        },
+    ),
+    "calendar": GtfsFile(
+        ("service_id", *DAYS, "start_date", "end_date"), (), dict.fromkeys(DAYS, "integer")
+    ),
+    "calendar_dates": GtfsFile(
+        ("service_id", "date", "exception_type"), (), {"exception_type": "integer"}
+    ),
+    "feed_info": GtfsFile(
+        ("feed_publisher_name", "feed_publisher_url", "feed_lang"),
+        (
+            "default_lang",
+            "feed_start_date",
+            "feed_end_date",
+            "feed_version",
+            "feed_contact_email",
+            "feed_contact_url",
+        ),
+    ),
+    "shapes": GtfsFile(
+        ("shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence"),
+        ("shape_dist_traveled",),
+        {
+            "shape_pt_lat": "double",
+            "shape_pt_lon": "double",
+            "shape_pt_sequence": "integer",
+            "shape_dist_traveled": "double",
+        },
+    ),
+    "frequencies": GtfsFile(
+        ("trip_id", "start_time", "end_time", "headway_secs"),
+        ("exact_times",),
+        {"headway_secs": "integer", "exact_times": "integer"},
+    ),
+    "transfers": GtfsFile(
+        ("transfer_type",),
+        (
+            "from_stop_id",
+            "to_stop_id",
+            "from_route_id",
+            "to_route_id",
+            "from_trip_id",
+            "to_trip_id",
+            "min_transfer_time",
+        ),
+        {"transfer_type": "integer", "min_transfer_time": "integer"},
+    ),
+    "fare_attributes": GtfsFile(
+        ("fare_id", "price", "currency_type", "payment_method", "transfers"),
+        ("agency_id", "transfer_duration"),
+        {"price": "double", "payment_method": "integer", "transfer_duration": "integer"},
+    ),
+    "fare_rules": GtfsFile(
+        ("fare_id",), ("route_id", "origin_id", "destination_id", "contains_id")
+    ),
 }
 REQUIRED_FILES = ("agency", "stops", "routes", "trips", "stop_times")
 
@@ -103,8 +189,9 @@ def unpack(zip_path: Path, label: str, into: Path) -> UnpackedFeed:
             names = [n for n in archive.namelist() if not n.endswith("/")]
             archive.extractall(into)
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise DeliveryError(label, f"not a readable zip archive ({exc}); the delivery may be "
-                                   "truncated") from None
+        raise DeliveryError(
+            label, f"not a readable zip archive ({exc}); the delivery may be truncated"
+        ) from None
     by_stem = {Path(n).name.removesuffix(".txt"): into / n for n in names if n.endswith(".txt")}
     missing = [f"{s}.txt" for s in REQUIRED_FILES if s not in by_stem]
     if "calendar" not in by_stem and "calendar_dates" not in by_stem:
@@ -112,8 +199,9 @@ def unpack(zip_path: Path, label: str, into: Path) -> UnpackedFeed:
     if missing:
         raise DeliveryError(label, f"not a GTFS feed: required file(s) missing: {missing}")
     members = {s: p for s, p in by_stem.items() if s in REFERENCE}
-    extra = sorted(Path(n).name for n in names if Path(n).name.removesuffix(".txt")
-                   not in REFERENCE)
+    extra = sorted(
+        Path(n).name for n in names if Path(n).name.removesuffix(".txt") not in REFERENCE
+    )
     return UnpackedFeed(into, members, extra)
 
 

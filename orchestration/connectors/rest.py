@@ -21,16 +21,24 @@ from orchestration.landing.errors import DeliveryError, DeliveryMissing
 
 
 def session_for(options: RestOptions) -> requests.Session:
-    retry = Retry(total=options.retries, backoff_factor=0.5, allowed_methods=["GET"],
-                  status_forcelist=[429, 500, 502, 503, 504], raise_on_status=False)
+    retry = Retry(
+        total=options.retries,
+        backoff_factor=0.5,
+        allowed_methods=["GET"],
+        status_forcelist=[429, 500, 502, 503, 504],
+        raise_on_status=False,
+    )
     session = requests.Session()
     session.mount("http://", HTTPAdapter(max_retries=retry))
     session.mount("https://", HTTPAdapter(max_retries=retry))
     if options.token_env:
         token = os.environ.get(options.token_env)
         if not token:
-            raise DeliveryError(options.token_env, "the API token is not set; export "
-                                f"{options.token_env} with the token the bureau issued")
+            raise DeliveryError(
+                options.token_env,
+                "the API token is not set; export "
+                f"{options.token_env} with the token the bureau issued",
+            )
         session.headers["Authorization"] = f"Bearer {token}"
     return session
 
@@ -46,23 +54,29 @@ def fetch_pages(contract: Contract, day: dt.date, home: Path, target: Path) -> l
     page = 1
     while True:
         joiner = "&" if urlsplit(url).query else "?"
-        page_url = f"{url}{joiner}{urlencode({options.page_param: page, options.page_size_param: options.page_size})}"
+        paging = urlencode({options.page_param: page, options.page_size_param: options.page_size})
+        page_url = f"{url}{joiner}{paging}"
         try:
             response = session.get(page_url, timeout=options.timeout_seconds)
         except requests.RequestException as exc:
-            raise DeliveryError(page_url, f"no answer after {options.retries} retries: {exc}") \
-                from None
+            raise DeliveryError(
+                page_url, f"no answer after {options.retries} retries: {exc}"
+            ) from None
         if response.status_code == 404:
             raise DeliveryMissing(page_url, f"the API has no {contract.dataset} for {day} (404)")
         if response.status_code != 200:
-            raise DeliveryError(page_url, f"HTTP {response.status_code} after {options.retries} "
-                                          f"retries: {response.text[:200]}")
+            raise DeliveryError(
+                page_url,
+                f"HTTP {response.status_code} after {options.retries} "
+                f"retries: {response.text[:200]}",
+            )
         try:
             body = response.json()
             page_items = body[options.items_field]
         except (ValueError, KeyError, TypeError):
-            raise DeliveryError(page_url, f"the answer is not JSON with a list "
-                                          f"'{options.items_field}'") from None
+            raise DeliveryError(
+                page_url, f"the answer is not JSON with a list '{options.items_field}'"
+            ) from None
         bodies.append(json.dumps(body, ensure_ascii=False, separators=(",", ":")))
         items.extend(page_items)
         if not page_items or not body.get("next_page"):

@@ -42,8 +42,9 @@ def extract_to_parquet(contract: Contract, day: dt.date, home: Path, target: Pat
         with engine.connect() as connection:
             frame = pd.read_sql_query(sa.text(query), connection, params=params)
     except sa.exc.SQLAlchemyError as exc:
-        raise DeliveryError(safe_url(url), f"cannot read {options.table}: "
-                                           f"{str(exc.orig or exc).splitlines()[0]}") from None
+        raise DeliveryError(
+            safe_url(url), f"cannot read {options.table}: {str(exc.orig or exc).splitlines()[0]}"
+        ) from None
     finally:
         engine.dispose()
     for column in frame.columns:

@@ -27,7 +27,8 @@ def load_contract(path: Path) -> Contract:
     except ValidationError as exc:
         problems = "; ".join(
             f"field '{'.'.join(str(p) for p in err['loc']) or '(contract)'}': {err['msg']}"
-            for err in exc.errors())
+            for err in exc.errors()
+        )
         raise ContractError(f"{path}: {problems}") from None
 
 
@@ -37,12 +38,16 @@ def load_contracts(dirs: list[Path] | None = None) -> list[Contract]:
     contracts = []
     for folder in dirs or contract_dirs():
         if not folder.is_dir():
-            raise ContractError(f"{folder}: contract folder does not exist (check CITYBASE_CONTRACTS)")
+            raise ContractError(
+                f"{folder}: contract folder does not exist (check CITYBASE_CONTRACTS)"
+            )
         for path in sorted(folder.rglob("*.yaml")):
             contract = load_contract(path)
             if contract.key in seen:
-                raise ContractError(f"{path}: dataset '{contract.dataset}' of bureau "
-                                    f"'{contract.bureau}' is already defined in {seen[contract.key]}")
+                raise ContractError(
+                    f"{path}: dataset '{contract.dataset}' of bureau "
+                    f"'{contract.bureau}' is already defined in {seen[contract.key]}"
+                )
             seen[contract.key] = path
             contracts.append(contract)
     return contracts

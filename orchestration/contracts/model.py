@@ -31,14 +31,18 @@ class RestOptions(Strict):
     page_param: str = "page"
     page_size_param: str = "page_size"
     page_size: int = Field(1000, gt=0)
-    token_env: str | None = Field(None, description="Environment variable holding the bearer token.")
+    token_env: str | None = Field(
+        None, description="Environment variable holding the bearer token."
+    )
     timeout_seconds: float = Field(30, gt=0)
     retries: int = Field(4, ge=0)
 
 
 class SqlOptions(Strict):
     table: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.]*$")
-    date_column: str | None = Field(None, description="Rows of day D are those with this column on D.")
+    date_column: str | None = Field(
+        None, description="Rows of day D are those with this column on D."
+    )
     order_by: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_, ]*$")
 
 
@@ -50,8 +54,10 @@ class Contract(Strict):
     description: str
     contact: str
     format: Literal["csv", "jsonl", "parquet", "xlsx", "rest", "sql", "gtfs"]
-    location: str = Field(description="Path (relative to CITYBASE_HOME), URL or SQLAlchemy URL; "
-                                      "{date} is the delivery day, ${VAR:-default} the environment.")
+    location: str = Field(
+        description="Path (relative to CITYBASE_HOME), URL or SQLAlchemy URL; "
+        "{date} is the delivery day, ${VAR:-default} the environment."
+    )
     encoding: str = "utf-8"
     sheet: str | None = None
     columns: list[Column] = Field(default_factory=list)
@@ -59,10 +65,15 @@ class Contract(Strict):
     personal_data: dict[str, PersonalKind] = Field(default_factory=dict)
     openness: Literal["unconditional", "conditional", "not_open"]
     update_frequency: Literal["daily", "on_change"]
-    expected_delivery: dt.time = Field(description="Local time on the following day by which "
-                                                   "the delivery for a day is due.")
-    max_reject_share: float = Field(0.5, ge=0, le=1, description="Above this share of unparseable "
-                                                                "rows the delivery fails whole.")
+    expected_delivery: dt.time = Field(
+        description="Local time on the following day by which the delivery for a day is due."
+    )
+    max_reject_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Above this share of unparseable rows the delivery fails whole.",
+    )
     rest: RestOptions | None = None
     sql: SqlOptions | None = None
 
@@ -83,10 +94,14 @@ class Contract(Strict):
             raise ValueError("sql: a SQL dataset needs its sql options (table, order_by)")
         if self.format == "xlsx" and not self.sheet:
             raise ValueError("sheet: an xlsx dataset must name its sheet")
-        if self.update_frequency == "daily" and "{date}" not in self.location and not (
-                self.sql and self.sql.date_column):
-            raise ValueError("location: a daily dataset needs {date} in its location "
-                             "(or sql.date_column)")
+        if (
+            self.update_frequency == "daily"
+            and "{date}" not in self.location
+            and not (self.sql and self.sql.date_column)
+        ):
+            raise ValueError(
+                "location: a daily dataset needs {date} in its location (or sql.date_column)"
+            )
         return self
 
     @property
@@ -106,8 +121,10 @@ class Contract(Strict):
         def env(match: re.Match[str]) -> str:
             value = os.environ.get(match["name"], match["default"])
             if value is None:
-                raise KeyError(f"contract {self.key}: environment variable {match['name']} is "
-                               "not set and has no default; set it to the feed's location")
+                raise KeyError(
+                    f"contract {self.key}: environment variable {match['name']} is "
+                    "not set and has no default; set it to the feed's location"
+                )
             return value
 
         text = self.location.replace("{home}", home)

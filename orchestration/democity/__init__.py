@@ -28,8 +28,9 @@ from orchestration.democity.geography import build_city
 GENERATORS = (civil_affairs, transport, tourism, health, gov_services, hotline, environment)
 
 
-def generate(out: Path, scale: float, days: int, start: dt.date, seed: int,
-             defect_rate: float = 0.01) -> GenerationContext:
+def generate(
+    out: Path, scale: float, days: int, start: dt.date, seed: int, defect_rate: float = 0.01
+) -> GenerationContext:
     if scale <= 0 or days <= 0 or not 0 <= defect_rate < 1:
         raise ValueError("scale and days must be positive and defect rate within [0, 1)")
     out.mkdir(parents=True, exist_ok=True)
@@ -40,7 +41,12 @@ def generate(out: Path, scale: float, days: int, start: dt.date, seed: int,
     truth = truth.sort_values(["date", "bureau", "dataset", "line", "kind"], ignore_index=True)
     (out / "_ground_truth").mkdir(exist_ok=True)
     truth.to_csv(out / "_ground_truth" / "defects.csv", index=False, lineterminator="\n")
-    params = {"scale": scale, "days": days, "start": start.isoformat(), "seed": seed,
-              "defect_rate": defect_rate}
+    params = {
+        "scale": scale,
+        "days": days,
+        "start": start.isoformat(),
+        "seed": seed,
+        "defect_rate": defect_rate,
+    }
     (out / "democity.json").write_text(json.dumps(params, indent=2) + "\n")
     return ctx

@@ -49,10 +49,18 @@ def _handler(root: Path, token: str) -> type[BaseHTTPRequestHandler]:
             except ValueError:
                 return self._send(400, {"error": "page and page_size must be integers"})
             lines = source.read_text(encoding="utf-8").splitlines()
-            items = [json.loads(line) for line in lines[(page - 1) * size: page * size]]
+            items = [json.loads(line) for line in lines[(page - 1) * size : page * size]]
             more = page * size < len(lines)
-            self._send(200, {"items": items, "page": page, "page_size": size,
-                             "total": len(lines), "next_page": page + 1 if more else None})
+            self._send(
+                200,
+                {
+                    "items": items,
+                    "page": page,
+                    "page_size": size,
+                    "total": len(lines),
+                    "next_page": page + 1 if more else None,
+                },
+            )
 
     return Handler
 

@@ -1,4 +1,4 @@
-"""Day types of the Chinese calendar: workdays, weekends, public holidays and make-up workdays (调休)."""
+"""Day types of the Chinese calendar: workdays, weekends, holidays and make-up workdays (调休)."""
 
 from __future__ import annotations
 

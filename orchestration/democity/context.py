@@ -40,11 +40,19 @@ class DayContext:
         return rng_for(self.run.seed, *parts, self.day.isoformat())
 
     def injector(self, bureau: str, dataset: str) -> Injector:
-        return Injector(self.rng(bureau, dataset, "defects"), self.run.defect_rate, self.day,
-                        bureau, dataset)
+        return Injector(
+            self.rng(bureau, dataset, "defects"), self.run.defect_rate, self.day, bureau, dataset
+        )
 
-    def write(self, injector: Injector, frame: pd.DataFrame, relative: str,
-              writer: Callable[..., None], header_lines: int = 1, **kwargs: object) -> Path:
+    def write(
+        self,
+        injector: Injector,
+        frame: pd.DataFrame,
+        relative: str,
+        writer: Callable[..., None],
+        header_lines: int = 1,
+        **kwargs: object,
+    ) -> Path:
         """Writes one delivery and records its defects with their line numbers in the file."""
         relative = relative.format(date=self.day.isoformat())
         path = self.run.out / relative

@@ -33,7 +33,7 @@ class Injector:
     def _pick(self, n: int) -> np.ndarray:
         if self.rate <= 0 or n == 0:
             return np.array([], dtype=int)
-        k = max(1, int(round(n * self.rate / 4)))
+        k = max(1, round(n * self.rate / 4))
         free = np.setdiff1d(np.arange(n), np.fromiter(self._touched, int, len(self._touched)))
         chosen = np.sort(self.rng.choice(free, min(k, len(free)), replace=False))
         self._touched.update(chosen.tolist())
@@ -95,11 +95,30 @@ class Injector:
         out = []
         for index, kind, column, detail in self.pending:
             line = 0 if index < 0 else index + header_lines + 1 + bisect.bisect_right(shifts, index)
-            out.append(dict(date=self.day.isoformat(), bureau=self.bureau, dataset=self.dataset,
-                            file=file, line=line, kind=kind, column=column, detail=detail))
+            out.append(
+                dict(
+                    date=self.day.isoformat(),
+                    bureau=self.bureau,
+                    dataset=self.dataset,
+                    file=file,
+                    line=line,
+                    kind=kind,
+                    column=column,
+                    detail=detail,
+                )
+            )
         for position in shifts:
             line = position + header_lines + 1 + shifts.index(position)
-            out.append(dict(date=self.day.isoformat(), bureau=self.bureau, dataset=self.dataset,
-                            file=file, line=line, kind="malformed_line", column="",
-                            detail="line cannot be parsed"))
+            out.append(
+                dict(
+                    date=self.day.isoformat(),
+                    bureau=self.bureau,
+                    dataset=self.dataset,
+                    file=file,
+                    line=line,
+                    kind="malformed_line",
+                    column="",
+                    detail="line cannot be parsed",
+                )
+            )
         return out

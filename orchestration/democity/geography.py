@@ -1,4 +1,6 @@
-"""The demo city's administrative divisions: city → district → subdistrict (街道) → community (社区).
+"""The demo city's administrative divisions.
+
+City → district → subdistrict (街道) → community (社区).
 
 Codes follow the national 12-digit statistical division format: 6-digit county-level code,
 3-digit township-level code, 3-digit village-level code. The city itself (江城市, code prefix 3399)
@@ -25,7 +27,9 @@ DISTRICTS = [
     ("339906", "青山区", (0.07, 0.11)),
     ("339907", "洪山区", (-0.07, 0.09)),
 ]
-PLACE_CHARS = list("东西南北中新华兴和平安民康宁福春秋光明长青文昌盛荣丰泰祥瑞鸿锦绣江湖山水桥园林湾港")
+PLACE_CHARS = list(
+    "东西南北中新华兴和平安民康宁福春秋光明长青文昌盛荣丰泰祥瑞鸿锦绣江湖山水桥园林湾港"
+)
 
 
 @dataclass(frozen=True)
@@ -65,18 +69,37 @@ def build_city(seed: int, scale: float) -> City:
         for s in range(1, int(rng.integers(5, 9)) + 1):
             sub_code = f"{district_code}{s:03d}000"
             slat, slon = lat0 + rng.normal(0, 0.015), lon0 + rng.normal(0, 0.015)
-            rows.append((sub_code, _place_name(rng, used, "街道"), "subdistrict",
-                         district_code + "000000", slat, slon, 0))
+            rows.append(
+                (
+                    sub_code,
+                    _place_name(rng, used, "街道"),
+                    "subdistrict",
+                    district_code + "000000",
+                    slat,
+                    slon,
+                    0,
+                )
+            )
             for c in range(1, int(rng.integers(5, 11)) + 1):
-                rows.append((f"{district_code}{s:03d}{c:03d}", _place_name(rng, used, "社区"),
-                             "community", sub_code, slat + rng.normal(0, 0.004),
-                             slon + rng.normal(0, 0.004), 0))
-    frame = pd.DataFrame(rows, columns=["code", "name", "level", "parent_code", "lat", "lon",
-                                        "population"])
+                rows.append(
+                    (
+                        f"{district_code}{s:03d}{c:03d}",
+                        _place_name(rng, used, "社区"),
+                        "community",
+                        sub_code,
+                        slat + rng.normal(0, 0.004),
+                        slon + rng.normal(0, 0.004),
+                        0,
+                    )
+                )
+    frame = pd.DataFrame(
+        rows, columns=["code", "name", "level", "parent_code", "lat", "lon", "population"]
+    )
     communities = frame["level"] == "community"
     weights = rng.lognormal(0, 0.4, int(communities.sum()))
     frame.loc[communities, "population"] = np.round(
-        weights / weights.sum() * 1_000_000 * scale).astype(int)
+        weights / weights.sum() * 1_000_000 * scale
+    ).astype(int)
     frame[["lat", "lon"]] = frame[["lat", "lon"]].round(6)
     return City(frame)
 

@@ -6,11 +6,41 @@ import numpy as np
 
 ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
 CHECK_CHARS = np.array(list("10X98765432"))
-SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈")
-GIVEN = list("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红玉梅文斌宇浩然子涵欣怡梓轩雨萱俊")
+SURNAMES = list(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+)
+GIVEN = list(
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红玉梅文斌宇浩然子涵欣怡梓轩雨萱俊"
+)
 MOBILE_PREFIXES = np.array(
-    ["130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "152", "155", "157",
-     "158", "159", "166", "176", "177", "180", "181", "182", "186", "187", "188", "189", "199"]
+    [
+        "130",
+        "131",
+        "132",
+        "135",
+        "136",
+        "137",
+        "138",
+        "139",
+        "150",
+        "151",
+        "152",
+        "155",
+        "157",
+        "158",
+        "159",
+        "166",
+        "176",
+        "177",
+        "180",
+        "181",
+        "182",
+        "186",
+        "187",
+        "188",
+        "189",
+        "199",
+    ]
 )
 
 
@@ -19,11 +49,13 @@ def check_digit(first17: str) -> str:
     return str(CHECK_CHARS[total % 11])
 
 
-def id_numbers(rng: np.random.Generator, regions: np.ndarray, birth_years: np.ndarray) -> np.ndarray:
+def id_numbers(
+    rng: np.random.Generator, regions: np.ndarray, birth_years: np.ndarray
+) -> np.ndarray:
     """18-digit resident ID numbers with valid check digits for the given region codes and years."""
     n = len(regions)
     days = rng.integers(0, 365, n)
-    births = (np.datetime64("1970-01-01") + ((birth_years - 1970) * 365.25).astype(int) + days)
+    births = np.datetime64("1970-01-01") + ((birth_years - 1970) * 365.25).astype(int) + days
     birth_str = np.char.replace(np.datetime_as_string(births.astype("datetime64[D]")), "-", "")
     seq = np.char.zfill(rng.integers(1, 1000, n).astype(str), 3)
     first17 = np.char.add(np.char.add(regions.astype(str), birth_str), seq)

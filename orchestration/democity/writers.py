@@ -25,8 +25,12 @@ def _chunks(df: pd.DataFrame, malformed_before: dict[int, str]):
     yield df.iloc[start:], None
 
 
-def write_csv(df: pd.DataFrame, path: Path, encoding: str = "utf-8",
-              malformed_before: dict[int, str] | None = None) -> None:
+def write_csv(
+    df: pd.DataFrame,
+    path: Path,
+    encoding: str = "utf-8",
+    malformed_before: dict[int, str] | None = None,
+) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding=encoding, newline="") as handle:
         handle.write(",".join(df.columns) + "\n")
@@ -36,7 +40,9 @@ def write_csv(df: pd.DataFrame, path: Path, encoding: str = "utf-8",
                 handle.write(bad_line + "\n")
 
 
-def write_jsonl(df: pd.DataFrame, path: Path, malformed_before: dict[int, str] | None = None) -> None:
+def write_jsonl(
+    df: pd.DataFrame, path: Path, malformed_before: dict[int, str] | None = None
+) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     records = df.astype(object).where(df.notna(), None).to_dict("records")
     bad = malformed_before or {}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
 import duckdb
 
 from orchestration.landing.errors import DeliveryError
@@ -15,8 +16,14 @@ from orchestration.landing.schema import RAW_SCHEMA, ensure_bookkeeping
 from orchestration.landing.store import LandedFile
 from orchestration.privacy import hmac_pads, hmac_sql, id_checksum_ok_sql, pseudonym_key
 
-SQL_TYPES = {"integer": "INTEGER", "bigint": "BIGINT", "double": "DOUBLE", "boolean": "BOOLEAN",
-             "date": "DATE", "timestamp": "TIMESTAMP"}
+SQL_TYPES = {
+    "integer": "INTEGER",
+    "bigint": "BIGINT",
+    "double": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+}
 Reader = Callable[[duckdb.DuckDBPyConnection, TableSpec, str], ReadResult]
 
 
@@ -34,13 +41,17 @@ class LoadResult:
     drift: list[str] = field(default_factory=list)
 
 
-def already_loaded(con: duckdb.DuckDBPyConnection, bureau: str, dataset: str,
-                   sha256: str) -> bool:
+def already_loaded(con: duckdb.DuckDBPyConnection, bureau: str, dataset: str, sha256: str) -> bool:
     """True when this exact delivery (same sha256) was loaded before: it is not loaded twice."""
     ensure_bookkeeping(con)
-    return con.execute(
-        f"select count(*) from {RAW_SCHEMA}._manifest where bureau = ? and dataset = ? "
-        "and sha256 = ? and status = 'loaded'", [bureau, dataset, sha256]).fetchone()[0] > 0
+    return (
+        con.execute(
+            f"select count(*) from {RAW_SCHEMA}._manifest where bureau = ? and dataset = ? "
+            "and sha256 = ? and status = 'loaded'",
+            [bureau, dataset, sha256],
+        ).fetchone()[0]
+        > 0
+    )
 
 
 def _record_expression(spec: TableSpec) -> str:
@@ -84,10 +95,12 @@ def _personal_select(spec: TableSpec) -> str:
                 f"CASE WHEN regexp_full_match(substr({name}, 17, 1), '[0-9]') THEN "
                 f"CASE WHEN substr({name}, 17, 1)::INTEGER % 2 = 1 THEN 'male' ELSE 'female' END "
                 f"END AS {quote(column.name + '_sex')}",
-                f"substr({name}, 1, 6) AS {quote(column.name + '_region_code')}"]
+                f"substr({name}, 1, 6) AS {quote(column.name + '_region_code')}",
+            ]
         elif kind == "phone":
-            items.append(f"regexp_full_match({name}, '1[3-9][0-9]{{9}}') AS "
-                         f"{quote(column.name + '_valid')}")
+            items.append(
+                f"regexp_full_match({name}, '1[3-9][0-9]{{9}}') AS {quote(column.name + '_valid')}"
+            )
     return ", ".join(items)
 
 
@@ -100,9 +113,17 @@ def _ensure_raw_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
             con.execute(f"alter table {table} add column {quote(name)} {sql_type}")
 
 
-def load_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, spec: TableSpec,
-              bureau: str, dataset: str, day: dt.date, daily: bool, read: Reader,
-              member: str | None = None) -> LoadResult:
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    landed: LandedFile,
+    spec: TableSpec,
+    bureau: str,
+    dataset: str,
+    day: dt.date,
+    daily: bool,
+    read: Reader,
+    member: str | None = None,
+) -> LoadResult:
     """Loads one landed file. `daily`: replace the day's rows; otherwise replace the whole table."""
     ensure_bookkeeping(con)
     file_label = f"{landed.relative}#{member}" if member else landed.relative
@@ -110,19 +131,25 @@ def load_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, spec: TableSpe
     _reject_bad_types(con, spec)
     rejected = con.execute("select count(*) from rejects").fetchone()[0]
     if result.rows_read and rejected / result.rows_read > spec.max_reject_share:
-        first = con.execute("select rule, reason, _row_number from rejects order by 3 limit 1"
-                            ).fetchone()
-        raise DeliveryError(file_label, f"{rejected} of {result.rows_read} rows cannot be read "
-                            f"(first: line {first[2]}, {first[0]}: {first[1]}); check the "
-                            "declared encoding and format")
+        first = con.execute(
+            "select rule, reason, _row_number from rejects order by 3 limit 1"
+        ).fetchone()
+        raise DeliveryError(
+            file_label,
+            f"{rejected} of {result.rows_read} rows cannot be read "
+            f"(first: line {first[2]}, {first[0]}: {first[1]}); check the "
+            "declared encoding and format",
+        )
     inner, outer = hmac_pads(pseudonym_key()) if spec.personal_data else (b"", b"")
     loaded_at = dt.datetime.now().replace(microsecond=0)
-    con.execute(f"""create or replace temp table _final as
+    con.execute(
+        f"""create or replace temp table _final as
         select {_personal_select(spec)}, {literal(day.isoformat())}::DATE as _partition_date,
                {literal(file_label)} as _source_file, _row_number,
-               {literal(loaded_at.isoformat(sep=' '))}::TIMESTAMP as _loaded_at
-        from incoming order by _row_number""", {"ipad": inner, "opad": outer}
-                if spec.personal_data else None)
+               {literal(loaded_at.isoformat(sep=" "))}::TIMESTAMP as _loaded_at
+        from incoming order by _row_number""",
+        {"ipad": inner, "opad": outer} if spec.personal_data else None,
+    )
     table = f"{RAW_SCHEMA}.{spec.raw_table}"
     same_scope = "raw_table = ? and (partition_date = ? or not ?)"
     scope_params = [spec.raw_table, day, daily]
@@ -135,38 +162,90 @@ def load_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, spec: TableSpe
             con.execute(f"delete from {table}")
         con.execute(f"insert into {table} by name select * from _final")
         con.execute(f"delete from {RAW_SCHEMA}._quarantine where {same_scope}", scope_params)
-        con.execute(f"""insert into {RAW_SCHEMA}._quarantine select ?, ?, ?, ?, ?, _row_number,
+        con.execute(
+            f"""insert into {RAW_SCHEMA}._quarantine select ?, ?, ?, ?, ?, _row_number,
             rule, reason, record, ? from rejects""",
-                    [bureau, dataset, spec.raw_table, day, file_label, loaded_at])
-        con.execute(f"update {RAW_SCHEMA}._manifest set status = 'superseded' "
-                    f"where status = 'loaded' and {same_scope}", scope_params)
+            [bureau, dataset, spec.raw_table, day, file_label, loaded_at],
+        )
+        con.execute(
+            f"update {RAW_SCHEMA}._manifest set status = 'superseded' "
+            f"where status = 'loaded' and {same_scope}",
+            scope_params,
+        )
         loaded = con.execute("select count(*) from _final").fetchone()[0]
-        con.execute(f"insert into {RAW_SCHEMA}._manifest values "
-                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?)",
-                    [bureau, dataset, spec.raw_table, day, landed.source_location, file_label, landed.sha256,
-                     landed.bytes, result.rows_read, loaded, rejected,
-                     "; ".join(result.drift) or None, landed.delivered_at, loaded_at])
+        con.execute(
+            f"insert into {RAW_SCHEMA}._manifest values "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?)",
+            [
+                bureau,
+                dataset,
+                spec.raw_table,
+                day,
+                landed.source_location,
+                file_label,
+                landed.sha256,
+                landed.bytes,
+                result.rows_read,
+                loaded,
+                rejected,
+                "; ".join(result.drift) or None,
+                landed.delivered_at,
+                loaded_at,
+            ],
+        )
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
-    rules = dict(con.execute("select rule, count(*) from rejects group by rule order by rule"
-                             ).fetchall())
+    rules = dict(
+        con.execute("select rule, count(*) from rejects group by rule order by rule").fetchall()
+    )
     if result.rows_read != loaded + rejected:
-        raise AssertionError(f"{file_label}: {result.rows_read} rows read but {loaded} loaded "
-                             f"and {rejected} quarantined; this is a bug in citybase")
-    return LoadResult(spec.raw_table, file_label, landed.sha256, landed.bytes, "loaded",
-                      result.rows_read, loaded, rejected, rules, result.drift)
+        raise AssertionError(
+            f"{file_label}: {result.rows_read} rows read but {loaded} loaded "
+            f"and {rejected} quarantined; this is a bug in citybase"
+        )
+    return LoadResult(
+        spec.raw_table,
+        file_label,
+        landed.sha256,
+        landed.bytes,
+        "loaded",
+        result.rows_read,
+        loaded,
+        rejected,
+        rules,
+        result.drift,
+    )
 
 
-def record_failure(con: duckdb.DuckDBPyConnection, bureau: str, dataset: str, raw_table: str,
-                   day: dt.date, source_location: str, landed: LandedFile | None,
-                   message: str) -> None:
+def record_failure(
+    con: duckdb.DuckDBPyConnection,
+    bureau: str,
+    dataset: str,
+    raw_table: str,
+    day: dt.date,
+    source_location: str,
+    landed: LandedFile | None,
+    message: str,
+) -> None:
     """A failed or missing delivery is recorded too: reports show what did not arrive and why."""
     ensure_bookkeeping(con)
-    con.execute(f"insert into {RAW_SCHEMA}._manifest values "
-                "(?, ?, ?, ?, ?, ?, ?, ?, null, null, null, ?, ?, ?, ?)",
-                [bureau, dataset, raw_table, day, source_location, landed.relative if landed else None,
-                 landed.sha256 if landed else None, landed.bytes if landed else None,
-                 "missing" if landed is None else "failed", message,
-                 landed.delivered_at if landed else None, dt.datetime.now().replace(microsecond=0)])
+    con.execute(
+        f"insert into {RAW_SCHEMA}._manifest values "
+        "(?, ?, ?, ?, ?, ?, ?, ?, null, null, null, ?, ?, ?, ?)",
+        [
+            bureau,
+            dataset,
+            raw_table,
+            day,
+            source_location,
+            landed.relative if landed else None,
+            landed.sha256 if landed else None,
+            landed.bytes if landed else None,
+            "missing" if landed is None else "failed",
+            message,
+            landed.delivered_at if landed else None,
+            dt.datetime.now().replace(microsecond=0),
+        ],
+    )

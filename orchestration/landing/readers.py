@@ -25,8 +25,14 @@ from orchestration.warehouse import load_extension
 
 # Contract encodings → the ICU names DuckDB's encodings extension knows. GB18030 is a superset
 # of GBK and GB2312, so it reads files declared as either.
-ICU_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "gbk": "gb18030", "gb2312": "gb18030",
-                 "gb18030": "gb18030", "latin-1": "latin-1"}
+ICU_ENCODINGS = {
+    "utf-8": "utf-8",
+    "utf8": "utf-8",
+    "gbk": "gb18030",
+    "gb2312": "gb18030",
+    "gb18030": "gb18030",
+    "latin-1": "latin-1",
+}
 MASK_DIGITS = r"[0-9]{6,}[0-9Xx]?"
 
 
@@ -66,28 +72,42 @@ def mask_sql(expression: str, personal: bool) -> str:
     return masked
 
 
-def _select_columns(present: Sequence[str], spec: TableSpec, file: str,
-                    source: callable) -> tuple[str, list[str]]:
+def _select_columns(
+    present: Sequence[str], spec: TableSpec, file: str, source: callable
+) -> tuple[str, list[str]]:
     """The SELECT list mapping delivered columns onto the contract's; drift is reported, a
     missing required column rejects the file."""
     missing_required = [c.name for c in spec.columns if c.required and c.name not in present]
     if missing_required:
-        raise DeliveryError(file, f"missing required column(s) {missing_required}; "
-                                  f"delivered columns are {list(present)}")
-    drift = [f"missing optional column '{c.name}' (loaded as empty)"
-             for c in spec.columns if c.name not in present and spec.report_missing_optional]
+        raise DeliveryError(
+            file,
+            f"missing required column(s) {missing_required}; delivered columns are {list(present)}",
+        )
+    drift = [
+        f"missing optional column '{c.name}' (loaded as empty)"
+        for c in spec.columns
+        if c.name not in present and spec.report_missing_optional
+    ]
     known = {c.name for c in spec.columns}
-    drift += [f"extra column '{name}' not in the contract (ignored)"
-              for name in present if name not in known]
+    drift += [
+        f"extra column '{name}' not in the contract (ignored)"
+        for name in present
+        if name not in known
+    ]
     select = ", ".join(
-        f"nullif(trim({source(c.name)}), '') AS {quote(c.name)}" if c.name in present
-        else f"NULL::VARCHAR AS {quote(c.name)}" for c in spec.columns)
+        f"nullif(trim({source(c.name)}), '') AS {quote(c.name)}"
+        if c.name in present
+        else f"NULL::VARCHAR AS {quote(c.name)}"
+        for c in spec.columns
+    )
     return select, drift
 
 
 def _create_rejects(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("create or replace temp table rejects (_row_number bigint, rule varchar, "
-                "reason varchar, record varchar)")
+    con.execute(
+        "create or replace temp table rejects (_row_number bigint, rule varchar, "
+        "reason varchar, record varchar)"
+    )
 
 
 def _header(path: Path, encoding: str, file: str) -> list[str]:
@@ -98,8 +118,9 @@ def _header(path: Path, encoding: str, file: str) -> list[str]:
     try:
         text = first.decode(codecs.lookup(encoding).name).lstrip("\ufeff")
     except (UnicodeDecodeError, LookupError) as exc:
-        raise DeliveryError(file, f"the header is not valid {encoding} ({exc}); "
-                                  "is the contract's encoding right?") from None
+        raise DeliveryError(
+            file, f"the header is not valid {encoding} ({exc}); is the contract's encoding right?"
+        ) from None
     header = next(csv.reader([text]))
     if len(set(header)) != len(header):
         raise DeliveryError(file, f"the header names a column twice: {header}")
@@ -145,14 +166,15 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec, file: 
     con.unregister("_line_map")
     con.register("_csv_rejected", rejected)
     con.execute(f"""insert into rejects select line, 'malformed_line:' || lower(rule), reason,
-        {mask_sql('record', bool(spec.personal_data))} from _csv_rejected""")
+        {mask_sql("record", bool(spec.personal_data))} from _csv_rejected""")
     con.unregister("_csv_rejected")
     con.execute("drop table _csv; drop table _csv_rejects; drop table _csv_scan")
     return ReadResult(n_ok + len(rejected), drift)
 
 
-def read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec,
-               file: str) -> ReadResult:
+def read_jsonl(
+    con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec, file: str
+) -> ReadResult:
     encoding = _duckdb_encoding(con, spec.encoding)
     _create_rejects(con)
     try:
@@ -166,30 +188,39 @@ def read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec,
         raise DeliveryError(file, f"cannot be read as {spec.encoding} JSON lines: {exc}") from None
     con.execute("delete from _lines where line is null or trim(line) = ''")
     con.execute(f"""insert into rejects select _row_number, 'malformed_line',
-        'not a JSON object', {mask_sql('line', bool(spec.personal_data))}
+        'not a JSON object', {mask_sql("line", bool(spec.personal_data))}
         from _lines
         where not (CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT' ELSE false END)""")
     con.execute("delete from _lines where _row_number in (select _row_number from rejects)")
-    present = [k for (k,) in con.execute(
-        "select distinct unnest(json_keys(line)) from _lines order by 1").fetchall()]
-    select, drift = _select_columns(present, spec, file,
-                                    lambda name: f"json_extract_string(line, {literal('$.' + name)})")
-    con.execute(f"create or replace temp table incoming as select {select}, _row_number "
-                "from _lines order by _row_number")
+    present = [
+        k
+        for (k,) in con.execute(
+            "select distinct unnest(json_keys(line)) from _lines order by 1"
+        ).fetchall()
+    ]
+    select, drift = _select_columns(
+        present, spec, file, lambda name: f"json_extract_string(line, {literal('$.' + name)})"
+    )
+    con.execute(
+        f"create or replace temp table incoming as select {select}, _row_number "
+        "from _lines order by _row_number"
+    )
     rows = con.execute("select count(*) from _lines").fetchone()[0]
     rejected = con.execute("select count(*) from rejects").fetchone()[0]
     con.execute("drop table _lines")
     return ReadResult(rows + rejected, drift)
 
 
-def _read_table_function(con: duckdb.DuckDBPyConnection, source: str, spec: TableSpec, file: str,
-                         first_row: int) -> ReadResult:
+def _read_table_function(
+    con: duckdb.DuckDBPyConnection, source: str, spec: TableSpec, file: str, first_row: int
+) -> ReadResult:
     """Parquet and xlsx: typed, structured files where every row that reads is a row."""
     _create_rejects(con)
     try:
         present = [row[0] for row in con.execute(f"describe select * from {source}").fetchall()]
-        select, drift = _select_columns(present, spec, file,
-                                        lambda name: f"cast({quote(name)} as varchar)")
+        select, drift = _select_columns(
+            present, spec, file, lambda name: f"cast({quote(name)} as varchar)"
+        )
         con.execute(f"""create or replace temp table incoming as
             select {select}, row_number() over () + {first_row - 1} as _row_number
             from {source}""")
@@ -198,26 +229,31 @@ def _read_table_function(con: duckdb.DuckDBPyConnection, source: str, spec: Tabl
     return ReadResult(con.execute("select count(*) from incoming").fetchone()[0], drift)
 
 
-def read_parquet(con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec,
-                 file: str) -> ReadResult:
+def read_parquet(
+    con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec, file: str
+) -> ReadResult:
     return _read_table_function(con, f"read_parquet({literal(str(path))})", spec, file, 1)
 
 
 def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec, file: str) -> ReadResult:
     load_extension(con, "excel")
-    source = (f"read_xlsx({literal(str(path))}, sheet = {literal(spec.sheet or '')}, "
-              "all_varchar = true, header = true)")
+    source = (
+        f"read_xlsx({literal(str(path))}, sheet = {literal(spec.sheet or '')}, "
+        "all_varchar = true, header = true)"
+    )
     return _read_table_function(con, source, spec, file, 2)
 
 
-def read_records(con: duckdb.DuckDBPyConnection, records: list[dict], spec: TableSpec,
-                 file: str) -> ReadResult:
+def read_records(
+    con: duckdb.DuckDBPyConnection, records: list[dict], spec: TableSpec, file: str
+) -> ReadResult:
     """Rows that arrived as JSON objects (a REST API's pages); row number = position served."""
     frame = pd.DataFrame.from_records(records).astype("string") if records else pd.DataFrame()
     con.register("_records", frame)
     try:
-        return _read_table_function(con, "_records", spec, file, 1) if records else \
-            _empty(con, spec)
+        return (
+            _read_table_function(con, "_records", spec, file, 1) if records else _empty(con, spec)
+        )
     finally:
         con.unregister("_records")
 
@@ -225,6 +261,8 @@ def read_records(con: duckdb.DuckDBPyConnection, records: list[dict], spec: Tabl
 def _empty(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> ReadResult:
     _create_rejects(con)
     cols = ", ".join(f"NULL::VARCHAR AS {quote(c.name)}" for c in spec.columns)
-    con.execute(f"create or replace temp table incoming as select {cols}, 0::BIGINT as "
-                "_row_number where false")
+    con.execute(
+        f"create or replace temp table incoming as select {cols}, 0::BIGINT as "
+        "_row_number where false"
+    )
     return ReadResult(0, [])

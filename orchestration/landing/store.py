@@ -27,8 +27,15 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def keep(source: Path, source_location: str, landing_root: Path, home: Path, bureau: str,
-         dataset: str, day: dt.date) -> LandedFile:
+def keep(
+    source: Path,
+    source_location: str,
+    landing_root: Path,
+    home: Path,
+    bureau: str,
+    dataset: str,
+    day: dt.date,
+) -> LandedFile:
     """Copies a delivery to landing/<bureau>/<dataset>/<day>/<sha256 prefix>_<name>.
 
     The hash prefix keeps a corrected delivery for the same day beside the first one.
@@ -41,5 +48,11 @@ def keep(source: Path, source_location: str, landing_root: Path, home: Path, bur
         shutil.copyfile(source, partial)
         partial.replace(target)
     stat = source.stat()
-    return LandedFile(target, str(target.relative_to(home)), source_location, digest,
-                      stat.st_size, dt.datetime.fromtimestamp(stat.st_mtime))
+    return LandedFile(
+        target,
+        str(target.relative_to(home)),
+        source_location,
+        digest,
+        stat.st_size,
+        dt.datetime.fromtimestamp(stat.st_mtime),
+    )

@@ -19,10 +19,13 @@ KMH_BUS = 20.0
 HEADWAYS = [(5.5, 10, 12), (7.0, 6, 10), (9.0, 10, 12), (17.0, 6, 10), (19.0, 15, 15)]
 LAST_DEPARTURE_H = 23 + 40 / 60
 # Share of each hour's boardings on a working day and on a rest day.
-WORKDAY_PROFILE = np.array([1, 0, 0, 0, 0, 8, 30, 95, 100, 55, 40, 42, 45, 42, 40, 45,
-                            60, 95, 90, 55, 40, 30, 18, 6], float)
-RESTDAY_PROFILE = np.array([1, 0, 0, 0, 0, 3, 10, 25, 45, 60, 70, 72, 70, 68, 70, 72,
-                            70, 65, 60, 50, 40, 30, 15, 5], float)
+WORKDAY_PROFILE = np.array(
+    [1, 0, 0, 0, 0, 8, 30, 95, 100, 55, 40, 42, 45, 42, 40, 45, 60, 95, 90, 55, 40, 30, 18, 6],
+    float,
+)
+RESTDAY_PROFILE = np.array(
+    [1, 0, 0, 0, 0, 3, 10, 25, 45, 60, 70, 72, 70, 68, 70, 72, 70, 65, 60, 50, 40, 30, 15, 5], float
+)
 
 
 @dataclass(frozen=True)
@@ -45,39 +48,64 @@ def build_network(ctx: GenerationContext) -> Network:
     communities = ctx.city.communities
     n_stops = n_routes * 8
     base = communities.iloc[rng.integers(0, len(communities), n_stops)]
-    stops = pd.DataFrame({
-        "stop_id": [f"S{i:05d}" for i in range(1, n_stops + 1)],
-        "stop_name": [f"{name}{'东西南北'[i % 4]}站" for i, name in enumerate(base["name"])],
-        "stop_lat": (base["lat"].to_numpy() + rng.normal(0, 0.003, n_stops)).round(6),
-        "stop_lon": (base["lon"].to_numpy() + rng.normal(0, 0.003, n_stops)).round(6),
-        "location_type": 0,
-    })
+    stops = pd.DataFrame(
+        {
+            "stop_id": [f"S{i:05d}" for i in range(1, n_stops + 1)],
+            "stop_name": [f"{name}{'东西南北'[i % 4]}站" for i, name in enumerate(base["name"])],
+            "stop_lat": (base["lat"].to_numpy() + rng.normal(0, 0.003, n_stops)).round(6),
+            "stop_lon": (base["lon"].to_numpy() + rng.normal(0, 0.003, n_stops)).round(6),
+            "location_type": 0,
+        }
+    )
     pattern_rows, route_rows = [], []
     for r in range(1, n_routes + 1):
         route_id = f"R{r:03d}"
         k = int(rng.integers(12, 29))
         centre = stops.iloc[int(rng.integers(0, n_stops))]
-        gap = _distance_km(centre["stop_lat"], centre["stop_lon"], stops["stop_lat"],
-                           stops["stop_lon"])
+        gap = _distance_km(
+            centre["stop_lat"], centre["stop_lon"], stops["stop_lat"], stops["stop_lon"]
+        )
         chosen = stops.iloc[np.argsort(gap.to_numpy(), kind="stable")[:k]]
         angle = rng.uniform(0, np.pi)
         order = np.argsort(chosen["stop_lat"] * np.sin(angle) + chosen["stop_lon"] * np.cos(angle))
         chosen = chosen.iloc[order.to_numpy()]
         lat, lon = chosen["stop_lat"].to_numpy(), chosen["stop_lon"].to_numpy()
-        hop_s = np.maximum(60, _distance_km(lat[:-1], lon[:-1], lat[1:], lon[1:]) / KMH_BUS * 3600 + 30)
+        hop_s = np.maximum(
+            60, _distance_km(lat[:-1], lon[:-1], lat[1:], lon[1:]) / KMH_BUS * 3600 + 30
+        )
         for direction in (0, 1):
             ids = chosen["stop_id"].to_numpy()
-            la, lo, hops = (lat, lon, hop_s) if direction == 0 else (lat[::-1], lon[::-1], hop_s[::-1])
+            la, lo, hops = (
+                (lat, lon, hop_s) if direction == 0 else (lat[::-1], lon[::-1], hop_s[::-1])
+            )
             ids = ids if direction == 0 else ids[::-1]
             offsets = np.concatenate([[0], np.cumsum(np.round(hops))]).astype(int)
-            pattern_rows.append(pd.DataFrame({
-                "route_id": route_id, "direction_id": direction,
-                "stop_sequence": np.arange(1, k + 1), "stop_id": ids, "offset_s": offsets,
-                "lat": la, "lon": lo}))
-        route_rows.append((route_id, "A1", f"{r}路",
-                           f"{chosen['stop_name'].iloc[0]}—{chosen['stop_name'].iloc[-1]}", 3))
-    routes = pd.DataFrame(route_rows, columns=["route_id", "agency_id", "route_short_name",
-                                               "route_long_name", "route_type"])
+            pattern_rows.append(
+                pd.DataFrame(
+                    {
+                        "route_id": route_id,
+                        "direction_id": direction,
+                        "stop_sequence": np.arange(1, k + 1),
+                        "stop_id": ids,
+                        "offset_s": offsets,
+                        "lat": la,
+                        "lon": lo,
+                    }
+                )
+            )
+        route_rows.append(
+            (
+                route_id,
+                "A1",
+                f"{r}路",
+                f"{chosen['stop_name'].iloc[0]}—{chosen['stop_name'].iloc[-1]}",
+                3,
+            )
+        )
+    routes = pd.DataFrame(
+        route_rows,
+        columns=["route_id", "agency_id", "route_short_name", "route_long_name", "route_type"],
+    )
     patterns = pd.concat(pattern_rows, ignore_index=True)
     trip_rows = []
     for (route_id, direction), _ in patterns.groupby(["route_id", "direction_id"], sort=True):
@@ -87,19 +115,31 @@ def build_network(ctx: GenerationContext) -> Network:
                 end = HEADWAYS[i + 1][0] if i + 1 < len(HEADWAYS) else LAST_DEPARTURE_H
                 departures.extend(np.arange(band[0] * 3600, end * 3600, band[col] * 60))
             for n, dep in enumerate(departures):
-                trip_rows.append((f"{route_id}_{service_id}_{direction}_{n + 1:03d}", route_id,
-                                  service_id, direction, int(dep)))
-    trips = pd.DataFrame(trip_rows, columns=["trip_id", "route_id", "service_id", "direction_id",
-                                             "departure_s"])
+                trip_rows.append(
+                    (
+                        f"{route_id}_{service_id}_{direction}_{n + 1:03d}",
+                        route_id,
+                        service_id,
+                        direction,
+                        int(dep),
+                    )
+                )
+    trips = pd.DataFrame(
+        trip_rows, columns=["trip_id", "route_id", "service_id", "direction_id", "departure_s"]
+    )
     return Network(stops, routes, patterns, trips)
 
 
 def _gtfs_time(seconds: np.ndarray) -> np.ndarray:
     seconds = seconds.astype(int)
     h, m, s = seconds // 3600, seconds % 3600 // 60, seconds % 60
-    return np.char.add(np.char.add(np.char.add(np.char.zfill(h.astype(str), 2), ":"),
-                                   np.char.add(np.char.zfill(m.astype(str), 2), ":")),
-                       np.char.zfill(s.astype(str), 2))
+    return np.char.add(
+        np.char.add(
+            np.char.add(np.char.zfill(h.astype(str), 2), ":"),
+            np.char.add(np.char.zfill(m.astype(str), 2), ":"),
+        ),
+        np.char.zfill(s.astype(str), 2),
+    )
 
 
 def write_gtfs(ctx: GenerationContext, net: Network) -> None:
@@ -107,9 +147,15 @@ def write_gtfs(ctx: GenerationContext, net: Network) -> None:
     st = net.trips.merge(net.patterns, on=["route_id", "direction_id"])
     st = st.sort_values(["trip_id", "stop_sequence"])
     times = _gtfs_time((st["departure_s"] + st["offset_s"]).to_numpy())
-    stop_times = pd.DataFrame({"trip_id": st["trip_id"].to_numpy(), "arrival_time": times,
-                               "departure_time": times, "stop_id": st["stop_id"].to_numpy(),
-                               "stop_sequence": st["stop_sequence"].to_numpy()})
+    stop_times = pd.DataFrame(
+        {
+            "trip_id": st["trip_id"].to_numpy(),
+            "arrival_time": times,
+            "departure_time": times,
+            "stop_id": st["stop_id"].to_numpy(),
+            "stop_sequence": st["stop_sequence"].to_numpy(),
+        }
+    )
     exceptions = []
     for offset in range((end - start).days + 1):
         day = start + dt.timedelta(days=offset)
@@ -120,27 +166,72 @@ def write_gtfs(ctx: GenerationContext, net: Network) -> None:
             exceptions += [("WE", day, 2), ("WD", day, 1)]
     fmt = "%Y%m%d"
     members = {
-        "agency.txt": pd.DataFrame([("A1", f"{CITY_NAME}公交集团", "https://bus.example.cn",
-                                     "Asia/Shanghai", "zh", "0000-12345")],
-                                   columns=["agency_id", "agency_name", "agency_url",
-                                            "agency_timezone", "agency_lang", "agency_phone"]),
+        "agency.txt": pd.DataFrame(
+            [
+                (
+                    "A1",
+                    f"{CITY_NAME}公交集团",
+                    "https://bus.example.cn",
+                    "Asia/Shanghai",
+                    "zh",
+                    "0000-12345",
+                )
+            ],
+            columns=[
+                "agency_id",
+                "agency_name",
+                "agency_url",
+                "agency_timezone",
+                "agency_lang",
+                "agency_phone",
+            ],
+        ),
         "stops.txt": net.stops,
         "routes.txt": net.routes,
         "trips.txt": net.trips[["route_id", "service_id", "trip_id", "direction_id"]],
         "stop_times.txt": stop_times,
         "calendar.txt": pd.DataFrame(
-            [("WD", 1, 1, 1, 1, 1, 0, 0, start.strftime(fmt), end.strftime(fmt)),
-             ("WE", 0, 0, 0, 0, 0, 1, 1, start.strftime(fmt), end.strftime(fmt))],
-            columns=["service_id", "monday", "tuesday", "wednesday", "thursday", "friday",
-                     "saturday", "sunday", "start_date", "end_date"]),
+            [
+                ("WD", 1, 1, 1, 1, 1, 0, 0, start.strftime(fmt), end.strftime(fmt)),
+                ("WE", 0, 0, 0, 0, 0, 1, 1, start.strftime(fmt), end.strftime(fmt)),
+            ],
+            columns=[
+                "service_id",
+                "monday",
+                "tuesday",
+                "wednesday",
+                "thursday",
+                "friday",
+                "saturday",
+                "sunday",
+                "start_date",
+                "end_date",
+            ],
+        ),
         "calendar_dates.txt": pd.DataFrame(
             [(s, d.strftime(fmt), e) for s, d, e in exceptions],
-            columns=["service_id", "date", "exception_type"]),
-        "feed_info.txt": pd.DataFrame([(f"{CITY_NAME}交通运输局", "https://jtj.example.cn", "zh",
-                                        start.strftime(fmt), end.strftime(fmt), "1")],
-                                      columns=["feed_publisher_name", "feed_publisher_url",
-                                               "feed_lang", "feed_start_date", "feed_end_date",
-                                               "feed_version"]),
+            columns=["service_id", "date", "exception_type"],
+        ),
+        "feed_info.txt": pd.DataFrame(
+            [
+                (
+                    f"{CITY_NAME}交通运输局",
+                    "https://jtj.example.cn",
+                    "zh",
+                    start.strftime(fmt),
+                    end.strftime(fmt),
+                    "1",
+                )
+            ],
+            columns=[
+                "feed_publisher_name",
+                "feed_publisher_url",
+                "feed_lang",
+                "feed_start_date",
+                "feed_end_date",
+                "feed_version",
+            ],
+        ),
     }
     write_zip(members, ctx.out / "transport" / "gtfs" / "gtfs.zip")
 
@@ -155,7 +246,7 @@ def write_smartcard_taps(ctx: GenerationContext, day_ctx: DayContext, net: Netwo
     factor = {"workday": 1.0, "makeup_workday": 0.95, "weekend": 0.7, "holiday": 0.6}
     n = int(500_000 * ctx.scale * factor[day_type(day_ctx.day)])
     profile = WORKDAY_PROFILE if working else RESTDAY_PROFILE
-    seconds = (rng.choice(24, n, p=profile / profile.sum()) * 3600 + rng.integers(0, 3600, n))
+    seconds = rng.choice(24, n, p=profile / profile.sum()) * 3600 + rng.integers(0, 3600, n)
     trips = _day_trips(net, day_ctx.day)
     groups = list(trips.groupby(["route_id", "direction_id"], sort=True))
     which = rng.integers(0, len(groups), n)
@@ -165,8 +256,9 @@ def write_smartcard_taps(ctx: GenerationContext, day_ctx: DayContext, net: Netwo
         m = int(mask.sum())
         if m == 0:
             continue
-        pattern = net.patterns[(net.patterns["route_id"] == route_id)
-                               & (net.patterns["direction_id"] == direction)]
+        pattern = net.patterns[
+            (net.patterns["route_id"] == route_id) & (net.patterns["direction_id"] == direction)
+        ]
         offsets, stop_ids = pattern["offset_s"].to_numpy(), pattern["stop_id"].to_numpy()
         k = len(offsets)
         board = rng.integers(0, k - 1, m)
@@ -178,16 +270,34 @@ def write_smartcard_taps(ctx: GenerationContext, day_ctx: DayContext, net: Netwo
         t_alight = trip_dep + offsets[alight] + rng.integers(0, 60, m)
         cards = rng.integers(0, max(1000, int(600_000 * ctx.scale)), m)
         fare_extra = np.where(alight - board > 10, 1.0, 0.0)
-        for kind, t, idx, amount in (("board", t_board, board, np.full(m, 2.0)),
-                                     ("alight", t_alight, alight, fare_extra)):
-            frames.append(pd.DataFrame({"card_id": cards, "tapped_s": t, "tap_type": kind,
-                                        "route_id": route_id, "direction_id": direction,
-                                        "stop_id": stop_ids[idx], "amount_yuan": amount}))
-    taps = pd.concat(frames, ignore_index=True).sort_values(["tapped_s", "card_id", "tap_type"],
-                                                             kind="stable", ignore_index=True)
+        for kind, t, idx, amount in (
+            ("board", t_board, board, np.full(m, 2.0)),
+            ("alight", t_alight, alight, fare_extra),
+        ):
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "card_id": cards,
+                        "tapped_s": t,
+                        "tap_type": kind,
+                        "route_id": route_id,
+                        "direction_id": direction,
+                        "stop_id": stop_ids[idx],
+                        "amount_yuan": amount,
+                    }
+                )
+            )
+    taps = pd.concat(frames, ignore_index=True).sort_values(
+        ["tapped_s", "card_id", "tap_type"], kind="stable", ignore_index=True
+    )
     midnight = pd.Timestamp(day_ctx.day)
-    taps.insert(1, "tapped_at", (midnight + pd.to_timedelta(taps.pop("tapped_s"), unit="s"))
-                .dt.strftime("%Y-%m-%d %H:%M:%S"))
+    taps.insert(
+        1,
+        "tapped_at",
+        (midnight + pd.to_timedelta(taps.pop("tapped_s"), unit="s")).dt.strftime(
+            "%Y-%m-%d %H:%M:%S"
+        ),
+    )
     taps["card_id"] = "3399" + taps["card_id"].astype(str).str.zfill(12)
     taps["amount_yuan"] = taps["amount_yuan"].map("{:.2f}".format)
     inj = day_ctx.injector("transport", "smartcard_taps")
@@ -222,14 +332,23 @@ def write_bus_gps(ctx: GenerationContext, day_ctx: DayContext, net: Network) -> 
         speeds.append(np.append(step, 0.0))
         trip_index.append(np.full(len(t), i))
     which = np.concatenate(trip_index)
-    vehicles = ("V" + trips["route_id"].str[1:] + trips["direction_id"].astype(str)
-                + (trips["departure_s"] % 7).astype(str).str.zfill(2)).to_numpy()
-    pings = pd.DataFrame({
-        "vehicle_id": vehicles[which], "route_id": trips["route_id"].to_numpy()[which],
-        "trip_id": trips["trip_id"].to_numpy()[which],
-        "recorded_at": midnight + np.concatenate(times).astype("timedelta64[s]"),
-        "lat": np.concatenate(lats).round(6), "lon": np.concatenate(lons).round(6),
-        "speed_kmh": np.concatenate(speeds).round(1)})
+    vehicles = (
+        "V"
+        + trips["route_id"].str[1:]
+        + trips["direction_id"].astype(str)
+        + (trips["departure_s"] % 7).astype(str).str.zfill(2)
+    ).to_numpy()
+    pings = pd.DataFrame(
+        {
+            "vehicle_id": vehicles[which],
+            "route_id": trips["route_id"].to_numpy()[which],
+            "trip_id": trips["trip_id"].to_numpy()[which],
+            "recorded_at": midnight + np.concatenate(times).astype("timedelta64[s]"),
+            "lat": np.concatenate(lats).round(6),
+            "lon": np.concatenate(lons).round(6),
+            "speed_kmh": np.concatenate(speeds).round(1),
+        }
+    )
     pings = pings.sort_values(["recorded_at", "vehicle_id"], kind="stable", ignore_index=True)
     inj = day_ctx.injector("transport", "bus_gps")
     inj.out_of_range(pings, "speed_kmh", 999.0)
