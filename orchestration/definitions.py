@@ -14,7 +14,7 @@ from dagster_dbt import DbtCliResource
 from orchestration.assets.extract import build_extract_asset
 from orchestration.assets.transform import build_dbt_assets
 from orchestration.contracts import load_contracts
-from orchestration.resources import default_home
+from orchestration.resources import CitybaseHome
 from orchestration.transform import dbt_executable, dbt_project
 
 extract_assets = [build_extract_asset(c) for c in load_contracts()]
@@ -42,7 +42,7 @@ defs = Definitions(
     jobs=[nightly_job],
     schedules=[nightly_schedule],
     resources={
-        "home": default_home(),
+        "home": CitybaseHome(),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
     },
 )

@@ -7,14 +7,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource, EnvVar
+from dagster import ConfigurableResource
 
 from orchestration import warehouse
 from orchestration.settings import Paths, citybase_home
 
 
 class CitybaseHome(ConfigurableResource):
-    """CITYBASE_HOME: landing, warehouse, open data and reports all live under it."""
+    """CITYBASE_HOME: landing, warehouse, open data and reports all live under it.
+
+    Left empty, the environment's CITYBASE_HOME is read each time a step uses it, so the same
+    definitions serve the UI, the headless CLI and tests with their own homes.
+    """
 
     home: str = ""
 
@@ -27,7 +31,3 @@ class CitybaseHome(ConfigurableResource):
         """Open only for the duration of one step: DuckDB allows one writer process per file."""
         with warehouse.connect(self.paths.warehouse, read_only=read_only) as con:
             yield con
-
-
-def default_home() -> CitybaseHome:
-    return CitybaseHome(home=EnvVar("CITYBASE_HOME").get_value(""))
