@@ -115,7 +115,10 @@ def test_corrected_delivery_replaces_the_day(home: Paths, demo_city: Path, con) 
     assert con.execute("select count(*) from raw.environment__air_quality_hourly").fetchone() == (
         100,
     )
-    assert [m[0] for m in manifest(con, "air_quality_hourly")] == ["superseded", "loaded"]
+    assert sorted((m[0], m[1]) for m in manifest(con, "air_quality_hourly")) == [
+        ("loaded", 100),
+        ("superseded", len(lines) - 1),
+    ]
     landed = list((home.landing / "environment/air_quality_hourly/2026-09-30").iterdir())
     assert len(landed) == 2  # both deliveries kept
 
