@@ -122,17 +122,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
         day = args.start + dt.timedelta(days=offset)
         print(f"Nightly build of {day} …")
         ok = run_nightly(day, where, log_level="WARNING") and ok
+    places = [
+        ("Warehouse", where.warehouse),
+        ("Landing", where.landing),
+        ("Open data", where.open_data),
+        ("Reports", where.reports),
+        ("Demo city", where.democity),
+    ]
+    shown = [f"{name:<12}{path}" for name, path in places if path.exists()]
     print(
         "\n".join(
             [
                 "",
                 *reconciliation_lines(where),
                 "",
-                f"Warehouse   {where.warehouse}   (duckdb {where.warehouse} -readonly)",
-                f"Landing     {where.landing}",
-                f"Open data   {where.open_data}",
-                f"Reports     {where.reports}",
-                f"Demo city   {where.democity}",
+                *shown,
                 "Dagster UI  make dev, then http://127.0.0.1:3000",
             ]
         )

@@ -92,33 +92,27 @@ class Injector:
     def ground_truth(self, file: str, header_lines: int) -> list[dict]:
         """Rows of the ground-truth file, with each defect's line number in the written file."""
         shifts = sorted(self.malformed_before)
+
+        def row(line: int, kind: str, column: str, detail: str) -> dict:
+            return dict(
+                date=self.day.isoformat(),
+                bureau=self.bureau,
+                dataset=self.dataset,
+                file=file,
+                line=line,
+                kind=kind,
+                column=column,
+                detail=detail,
+            )
+
         out = []
         for index, kind, column, detail in self.pending:
-            line = 0 if index < 0 else index + header_lines + 1 + bisect.bisect_right(shifts, index)
+            shift = bisect.bisect_right(shifts, index)
             out.append(
-                dict(
-                    date=self.day.isoformat(),
-                    bureau=self.bureau,
-                    dataset=self.dataset,
-                    file=file,
-                    line=line,
-                    kind=kind,
-                    column=column,
-                    detail=detail,
-                )
+                row(0 if index < 0 else index + header_lines + 1 + shift, kind, column, detail)
             )
-        for position in shifts:
-            line = position + header_lines + 1 + shifts.index(position)
+        for i, position in enumerate(shifts):
             out.append(
-                dict(
-                    date=self.day.isoformat(),
-                    bureau=self.bureau,
-                    dataset=self.dataset,
-                    file=file,
-                    line=line,
-                    kind="malformed_line",
-                    column="",
-                    detail="line cannot be parsed",
-                )
+                row(position + header_lines + 1 + i, "malformed_line", "", "line cannot be parsed")
             )
         return out
