@@ -18,7 +18,7 @@ def day_type(day: dt.date) -> str:
             named = chinese_calendar.get_holiday_detail(day)[1] is not None
             return "holiday" if named else "weekend"
         return "makeup_workday" if day.weekday() >= 5 else "workday"
-    except NotImplementedError:
+    except NotImplementedError:  # chinese-calendar's signal for a year it has no schedule for
         return "weekend" if day.weekday() >= 5 else "workday"
 
 

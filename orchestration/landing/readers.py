@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,7 +73,7 @@ def mask_sql(expression: str, personal: bool) -> str:
 
 
 def _select_columns(
-    present: Sequence[str], spec: TableSpec, file: str, source: callable
+    present: Sequence[str], spec: TableSpec, file: str, source: Callable[[str], str]
 ) -> tuple[str, list[str]]:
     """The SELECT list mapping delivered columns onto the contract's; drift is reported, a
     missing required column rejects the file."""
@@ -248,12 +248,11 @@ def read_records(
     con: duckdb.DuckDBPyConnection, records: list[dict], spec: TableSpec, file: str
 ) -> ReadResult:
     """Rows that arrived as JSON objects (a REST API's pages); row number = position served."""
-    frame = pd.DataFrame.from_records(records).astype("string") if records else pd.DataFrame()
-    con.register("_records", frame)
+    if not records:
+        return _empty(con, spec)
+    con.register("_records", pd.DataFrame.from_records(records).astype("string"))
     try:
-        return (
-            _read_table_function(con, "_records", spec, file, 1) if records else _empty(con, spec)
-        )
+        return _read_table_function(con, "_records", spec, file, 1)
     finally:
         con.unregister("_records")
 
