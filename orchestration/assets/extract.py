@@ -20,6 +20,7 @@ from dagster import (
     multi_asset,
 )
 
+from orchestration.connectors import gtfs
 from orchestration.contracts.model import Contract
 from orchestration.extract import extract
 from orchestration.landing.errors import DeliveryError
@@ -40,6 +41,17 @@ FORMAT_KINDS = {
 
 def raw_asset_key(contract: Contract) -> AssetKey:
     return AssetKey(["raw", contract.bureau, contract.dataset])
+
+
+def gtfs_table_keys(contract: Contract) -> dict[str, AssetKey]:
+    """A GTFS feed loads one raw table per reference file; each is its own asset, keyed
+    raw/<bureau>/<dataset>_<file>, so that dbt sources map one-to-one onto assets."""
+    if contract.format != "gtfs":
+        return {}
+    return {
+        f"{contract.key}__{stem}": AssetKey(["raw", contract.bureau, f"{contract.dataset}_{stem}"])
+        for stem in gtfs.REFERENCE
+    }
 
 
 def _reconciliation(home: CitybaseHome, contract: Contract, day: dt.date) -> AssetCheckResult:
@@ -89,8 +101,28 @@ def build_extract_asset(contract: Contract) -> AssetsDefinition:
         description="Rows read = rows loaded + rows quarantined, per file.",
     )
 
+    table_keys = gtfs_table_keys(contract)
+    table_specs = [
+        AssetSpec(
+            key=table_key,
+            deps=[key],
+            description=f"The {raw_table.rsplit('__', 1)[1]}.txt table of {contract.title_en}, "
+            "as loaded from the day's feed (absent optional files are not materialised).",
+            group_name="raw",
+            owners=[f"team:{contract.bureau}"],
+            kinds={"duckdb"},
+            tags={"bureau": contract.bureau, "openness": contract.openness},
+            partitions_def=daily_partitions,
+            skippable=True,
+        )
+        for raw_table, table_key in table_keys.items()
+    ]
+
     @multi_asset(
-        specs=[spec], check_specs=[check], name=f"extract_{contract.key}", pool="warehouse_writer"
+        specs=[spec, *table_specs],
+        check_specs=[check],
+        name=f"extract_{contract.key}",
+        pool="warehouse_writer",
     )
     def _extract(context: AssetExecutionContext, home: CitybaseHome):
         day = dt.date.fromisoformat(context.partition_key)
@@ -124,6 +156,16 @@ def build_extract_asset(contract: Contract) -> AssetsDefinition:
                 "schema_drift": MetadataValue.json([d for r in results for d in r.drift]),
             },
         )
+        for result in results:
+            if result.raw_table in table_keys:
+                yield MaterializeResult(
+                    asset_key=table_keys[result.raw_table],
+                    metadata={
+                        "file": result.landed_file,
+                        "rows_loaded": result.rows_loaded,
+                        "rows_quarantined": result.rows_quarantined,
+                    },
+                )
         yield _reconciliation(home, contract, day)
 
     return _extract

@@ -18,8 +18,8 @@ from orchestration.transform import ensure_manifest
 
 
 def _layer_and_bureau(props: Mapping[str, Any]) -> tuple[str, str]:
-    fqn = props.get("fqn", [])
-    layer = fqn[1] if len(fqn) > 2 else "marts"
+    # The layer is the model's schema (staging, intermediate, marts, reference for seeds).
+    layer = props.get("config", {}).get("schema") or "marts"
     tags = [t for t in props.get("tags", []) if t in BUREAUS]
     return layer, tags[0] if tags else "city"
 

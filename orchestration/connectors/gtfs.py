@@ -170,6 +170,7 @@ REFERENCE: dict[str, GtfsFile] = {
     ),
 }
 REQUIRED_FILES = ("agency", "stops", "routes", "trips", "stop_times")
+CALENDAR_FILES = ("calendar", "calendar_dates")
 
 
 @dataclass
@@ -194,11 +195,17 @@ def unpack(zip_path: Path, label: str, into: Path) -> UnpackedFeed:
         ) from None
     by_stem = {Path(n).name.removesuffix(".txt"): into / n for n in names if n.endswith(".txt")}
     missing = [f"{s}.txt" for s in REQUIRED_FILES if s not in by_stem]
-    if "calendar" not in by_stem and "calendar_dates" not in by_stem:
+    if not any(stem in by_stem for stem in CALENDAR_FILES):
         missing.append("calendar.txt or calendar_dates.txt")
     if missing:
         raise DeliveryError(label, f"not a GTFS feed: required file(s) missing: {missing}")
     members = {s: p for s, p in by_stem.items() if s in REFERENCE}
+    for stem in CALENDAR_FILES:
+        if stem not in members:
+            # Either calendar may be absent. A header-only stand-in loads as an empty table, so
+            # the warehouse never keeps an older feed's calendar and models can rely on both.
+            members[stem] = into / f"_absent_{stem}.txt"
+            members[stem].write_text(",".join(REFERENCE[stem].required) + "\n", encoding="utf-8")
     extra = sorted(
         Path(n).name for n in names if Path(n).name.removesuffix(".txt") not in REFERENCE
     )

@@ -8,7 +8,9 @@ renamed as (
         division_name,
         level as division_level,
         parent_code as parent_division_code,
-        _loaded_at as loaded_at
+        cast(centroid_lat as double) as centroid_lat,
+        cast(centroid_lon as double) as centroid_lon,
+        {{ lineage_columns() }}
     from source
 )
 

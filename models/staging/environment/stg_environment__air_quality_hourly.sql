@@ -12,9 +12,7 @@ typed as (
         cast(no2 as double) as no2_ugm3,
         cast(o3 as double) as o3_ugm3,
         cast(co as double) as co_mgm3,
-        _partition_date as delivery_date,
-        _source_file as source_file,
-        _row_number as source_row_number
+        {{ lineage_columns() }}
     from source
 )
 

@@ -9,7 +9,8 @@ typed as (
         department,
         cast(statutory_limit_days as integer) as statutory_limit_working_days,
         cast(promised_limit_days as integer) as promised_limit_working_days,
-        cast(online_available as integer) = 1 as is_online_available
+        cast(online_available as integer) = 1 as is_online_available,
+        {{ lineage_columns() }}
     from source
 )
 

@@ -11,7 +11,7 @@ typed as (
         cast(beds_occupied as integer) as beds_occupied,
         cast(admissions as integer) as admissions,
         cast(discharges as integer) as discharges,
-        _partition_date as delivery_date
+        {{ lineage_columns() }}
     from source
 )
 

@@ -16,7 +16,7 @@ typed as (
         cast(closed_at as timestamp) as closed_at,
         status,
         satisfaction,
-        _partition_date as delivery_date
+        {{ lineage_columns() }}
     from source
 )
 

@@ -13,7 +13,7 @@ typed as (
         cast(rooms_occupied as integer) as rooms_occupied,
         cast(guests as integer) as guests,
         cast(average_price_yuan as double) as average_price_yuan,
-        _partition_date as delivery_date
+        {{ lineage_columns() }}
     from source
 )
 

@@ -11,7 +11,7 @@ typed as (
         cast(direction_id as integer) as direction_id,
         stop_id,
         cast(amount_yuan as double) as amount_yuan,
-        _partition_date as delivery_date
+        {{ lineage_columns() }}
     from source
 )
 

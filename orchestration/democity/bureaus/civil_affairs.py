@@ -11,8 +11,13 @@ from orchestration.democity.writers import write_xlsx
 
 
 def generate(ctx: GenerationContext) -> None:
-    divisions = ctx.city.divisions[["code", "name", "level", "parent_code"]].rename(
-        columns={"code": "division_code", "name": "division_name", "parent_code": "parent_code"}
+    divisions = ctx.city.divisions[["code", "name", "level", "parent_code", "lat", "lon"]].rename(
+        columns={
+            "code": "division_code",
+            "name": "division_name",
+            "lat": "centroid_lat",
+            "lon": "centroid_lon",
+        }
     )
     write_xlsx(divisions, ctx.out / "civil_affairs" / "divisions.xlsx", sheet="区划")
     rng = rng_for(ctx.seed, "civil_affairs", "population")

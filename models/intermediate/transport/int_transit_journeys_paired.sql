@@ -1,0 +1,57 @@
+{#- A journey is a boarding followed by the same card's next tap being an alighting on the same
+    route and direction within var journey_max_minutes. Unpaired taps (no alighting tap, a
+    transfer without one) are not journeys. -#}
+with taps as (
+    select
+        card_pseudonym,
+        tapped_at,
+        date_day,
+        tap_type,
+        route_id,
+        direction_id,
+        stop_id,
+        delivery_date
+    from {{ ref('int_transit_taps_deduplicated') }}
+),
+
+with_next as (
+    select
+        card_pseudonym,
+        tapped_at,
+        date_day,
+        tap_type,
+        route_id,
+        direction_id,
+        stop_id,
+        delivery_date,
+        lead(tap_type) over card_taps as next_tap_type,
+        lead(tapped_at) over card_taps as next_tapped_at,
+        lead(route_id) over card_taps as next_route_id,
+        lead(direction_id) over card_taps as next_direction_id,
+        lead(stop_id) over card_taps as next_stop_id
+    from taps
+    window card_taps as (partition by card_pseudonym order by tapped_at, tap_type)
+),
+
+journeys as (
+    select
+        card_pseudonym,
+        date_day,
+        route_id,
+        direction_id,
+        stop_id as origin_stop_id,
+        next_stop_id as destination_stop_id,
+        tapped_at as boarded_at,
+        next_tapped_at as alighted_at,
+        {{ dbt.datediff('tapped_at', 'next_tapped_at', 'second') }} / 60.0 as journey_minutes,
+        delivery_date
+    from with_next
+    where
+        tap_type = 'board'
+        and next_tap_type = 'alight'
+        and next_route_id = route_id
+        and next_direction_id = direction_id
+        and next_tapped_at <= {{ dbt.dateadd('minute', var('journey_max_minutes'), 'tapped_at') }}
+)
+
+select * from journeys
