@@ -5,6 +5,7 @@ when the delivery is missing or unreadable, and the other bureaus' assets run on
 """
 
 import datetime as dt
+from collections.abc import Iterator
 
 from dagster import (
     AssetCheckResult,
@@ -76,6 +77,34 @@ def _reconciliation(home: CitybaseHome, contract: Contract, day: dt.date) -> Ass
             "unreconciled_files": MetadataValue.json(broken),
         },
     )
+
+
+def _table_materializations(
+    home: CitybaseHome, table_keys: dict[str, AssetKey], results: list
+) -> Iterator[MaterializeResult]:
+    """One per raw table of a GTFS feed that exists, including when the day's feed was the same
+    file as before (skipped as a duplicate): downstream models must still see it as current."""
+    if not table_keys:
+        return
+    with home.warehouse(read_only=True) as con:
+        existing = {
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables where table_schema = ?",
+                [RAW_SCHEMA],
+            ).fetchall()
+        }
+    loaded = {r.raw_table: r for r in results}
+    for raw_table, table_key in table_keys.items():
+        if raw_table not in existing:
+            continue
+        result = loaded.get(raw_table)
+        metadata = (
+            {"file": result.landed_file, "rows_loaded": result.rows_loaded}
+            if result
+            else {"status": "unchanged: the day's feed is the one already loaded"}
+        )
+        yield MaterializeResult(asset_key=table_key, metadata=metadata)
 
 
 def build_extract_asset(contract: Contract) -> AssetsDefinition:
@@ -156,16 +185,7 @@ def build_extract_asset(contract: Contract) -> AssetsDefinition:
                 "schema_drift": MetadataValue.json([d for r in results for d in r.drift]),
             },
         )
-        for result in results:
-            if result.raw_table in table_keys:
-                yield MaterializeResult(
-                    asset_key=table_keys[result.raw_table],
-                    metadata={
-                        "file": result.landed_file,
-                        "rows_loaded": result.rows_loaded,
-                        "rows_quarantined": result.rows_quarantined,
-                    },
-                )
+        yield from _table_materializations(home, table_keys, results)
         yield _reconciliation(home, contract, day)
 
     return _extract

@@ -50,7 +50,7 @@ journeys as (
         tap_type = 'board'
         and next_tap_type = 'alight'
         and next_route_id = route_id
-        and next_direction_id = direction_id
+        and coalesce(next_direction_id, -1) = coalesce(direction_id, -1)
         and next_tapped_at <= {{ dbt.dateadd('minute', var('journey_max_minutes'), 'tapped_at') }}
 )
 

@@ -53,8 +53,10 @@ final as (
             announced_day_type,
             case when day_of_week_iso >= 6 then 'weekend' else 'workday' end
         ) as day_type,
-        coalesce(announced_day_type, '') <> 'holiday'
-        and (announced_day_type = 'makeup_workday' or day_of_week_iso <= 5) as is_working_day,
+        coalesce(
+            announced_day_type,
+            case when day_of_week_iso >= 6 then 'weekend' else 'workday' end
+        ) in ('workday', 'makeup_workday') as is_working_day,
         holiday_name_en,
         holiday_name_zh,
         is_schedule_known

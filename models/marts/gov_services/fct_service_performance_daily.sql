@@ -20,7 +20,7 @@ final as (
         item_code,
         department,
         count(*) as applications,
-        sum(case when is_online then 1 else 0 end) as online_applications,
+        count(case when is_online then 1 end) as online_applications,
         avg(case when is_online then 1.0 else 0.0 end) as online_share,
         count(processing_working_days) as completed_applications,
         avg(case when is_on_time then 1.0 when not is_on_time then 0.0 end) as on_time_rate,

@@ -60,10 +60,10 @@ daily as (
         entries_to_build.attraction_id,
         entries_to_build.date_day,
         count(*) as entries,
-        sum(case when entries_to_build.ticket_type = 'full' then 1 else 0 end) as full_price_entries,
-        sum(case when entries_to_build.origin_province_code = home_province.province_code then 1 else 0 end)
+        count(case when entries_to_build.ticket_type = 'full' then 1 end) as full_price_entries,
+        count(case when entries_to_build.origin_province_code = home_province.province_code then 1 end)
             as entries_from_home_province,
-        sum(case when entries_to_build.origin_province_code <> home_province.province_code then 1 else 0 end)
+        count(case when entries_to_build.origin_province_code <> home_province.province_code then 1 end)
             as entries_from_other_provinces,
         count(distinct entries_to_build.origin_province_code) as origin_provinces
     from entries_to_build

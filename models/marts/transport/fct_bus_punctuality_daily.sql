@@ -57,9 +57,9 @@ final as (
         route_id,
         count(distinct trip_id) as trips_observed,
         count(*) as stop_arrivals_observed,
-        sum(case when punctuality = 'on_time' then 1 else 0 end) as stop_arrivals_on_time,
-        sum(case when punctuality = 'early' then 1 else 0 end) as stop_arrivals_early,
-        sum(case when punctuality = 'late' then 1 else 0 end) as stop_arrivals_late,
+        count(case when punctuality = 'on_time' then 1 end) as stop_arrivals_on_time,
+        count(case when punctuality = 'early' then 1 end) as stop_arrivals_early,
+        count(case when punctuality = 'late' then 1 end) as stop_arrivals_late,
         avg(case when punctuality = 'on_time' then 1.0 else 0.0 end) as on_time_share,
         avg(delay_seconds) as mean_delay_seconds
     from classified

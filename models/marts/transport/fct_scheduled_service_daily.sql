@@ -65,10 +65,10 @@ per_direction_band as (
         route_id,
         direction_id,
         {%- for band, hours in bands.items() %}
-            sum(case
+            count(case
                 when first_departure_seconds >= {{ hours[0] * 3600 }}
                     and first_departure_seconds < {{ hours[1] * 3600 }}
-                    then 1 else 0
+                    then 1
             end) as departures_{{ band }}{{ "," if not loop.last }}
         {%- endfor %}
     from day_trips

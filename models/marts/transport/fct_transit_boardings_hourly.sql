@@ -35,8 +35,8 @@ hourly as (
         hour_start,
         route_id,
         stop_id,
-        sum(case when tap_type = 'board' then 1 else 0 end) as boardings,
-        sum(case when tap_type = 'alight' then 1 else 0 end) as alightings,
+        count(case when tap_type = 'board' then 1 end) as boardings,
+        count(case when tap_type = 'alight' then 1 end) as alightings,
         sum(case when amount_yuan >= 0 then amount_yuan else 0 end) as fare_revenue_yuan
     from taps_to_build
     group by date_day, hour_start, route_id, stop_id
