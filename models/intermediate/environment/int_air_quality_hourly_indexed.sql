@@ -15,7 +15,9 @@ with hourly as (
         o3_ugm3,
         co_mgm3,
         delivery_date,
-        {{ dbt.datediff("cast('2000-01-01' as timestamp)", 'measured_at', 'hour') }} as hour_number
+        {{
+            dbt.datediff("cast('2000-01-01' as timestamp)", 'measured_at', 'hour')
+        }} as hour_number
     from {{ ref('int_air_quality_hourly_screened') }}
 ),
 

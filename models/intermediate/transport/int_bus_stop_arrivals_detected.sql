@@ -38,13 +38,15 @@ candidates as (
         fixes.trip_id,
         stop_times.stop_sequence,
         stop_times.stop_id,
-        cast({{ dbt.dateadd('day', '-day_offsets.days_back', 'cast(fixes.recorded_at as date)') }} as date)
-            as service_date,
+        cast({{ dbt.dateadd(
+            'day', '-day_offsets.days_back', 'cast(fixes.recorded_at as date)'
+        ) }} as date) as service_date,
         stop_times.arrival_seconds,
         fixes.recorded_at,
         fixes.delivery_date,
-        {{ distance_m('fixes.latitude', 'fixes.longitude', 'stop_times.stop_lat', 'stop_times.stop_lon') }}
-            as distance_m
+        {{ distance_m(
+            'fixes.latitude', 'fixes.longitude', 'stop_times.stop_lat', 'stop_times.stop_lon'
+        ) }} as distance_m
     from fixes
     inner join stop_times on fixes.trip_id = stop_times.trip_id
     cross join day_offsets
@@ -94,7 +96,9 @@ arrivals as (
         scheduled_arrival_at,
         recorded_at as observed_arrival_at,
         distance_m as fix_distance_m,
-        {{ dbt.datediff('scheduled_arrival_at', 'recorded_at', 'second') }} as delay_seconds,
+        {{
+            dbt.datediff('scheduled_arrival_at', 'recorded_at', 'second')
+        }} as delay_seconds,
         delivery_date
     from in_window
     where nearness = 1

@@ -72,9 +72,15 @@ added as (
 ),
 
 service_days as (
-    select service_id, date_day from kept
+    select
+        service_id,
+        date_day
+    from kept
     union
-    select service_id, date_day from added
+    select
+        service_id,
+        date_day
+    from added
 )
 
 select * from service_days

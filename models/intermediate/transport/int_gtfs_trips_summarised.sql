@@ -34,8 +34,8 @@ summarised as (
         trips.direction_id,
         trip_times.first_departure_seconds,
         trip_times.last_arrival_seconds,
-        trip_times.last_arrival_seconds - trip_times.first_departure_seconds as duration_seconds,
-        trip_times.stop_count
+        trip_times.stop_count,
+        trip_times.last_arrival_seconds - trip_times.first_departure_seconds as duration_seconds
     from trips
     inner join trip_times on trips.trip_id = trip_times.trip_id
 )

@@ -24,8 +24,9 @@ distances as (
     select
         stops.stop_id,
         communities.division_code as community_code,
-        {{ distance_m('stops.stop_lat', 'stops.stop_lon', 'communities.centroid_lat', 'communities.centroid_lon') }}
-            as distance_m
+        {{ distance_m(
+            'stops.stop_lat', 'stops.stop_lon', 'communities.centroid_lat', 'communities.centroid_lon'
+        ) }} as distance_m
     from stops
     cross join communities
 ),

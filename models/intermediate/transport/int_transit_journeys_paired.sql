@@ -43,7 +43,9 @@ journeys as (
         next_stop_id as destination_stop_id,
         tapped_at as boarded_at,
         next_tapped_at as alighted_at,
-        {{ dbt.datediff('tapped_at', 'next_tapped_at', 'second') }} / 60.0 as journey_minutes,
+        {{
+            dbt.datediff('tapped_at', 'next_tapped_at', 'second')
+        }} / 60.0 as journey_minutes,
         delivery_date
     from with_next
     where

@@ -111,20 +111,20 @@ final as (
         districts.district_code,
         districts.district_name,
         districts.resident_population,
-        coalesce(transit.transit_boardings, 0) as transit_boardings,
-        coalesce(hotline.hotline_orders, 0) as hotline_orders,
         hotline.hotline_satisfaction_rate,
         hotline.hotline_overdue_share,
-        coalesce(outpatient.outpatient_visits, 0) as outpatient_visits,
         beds.bed_occupancy_rate,
-        coalesce(services.service_applications, 0) as service_applications,
         services.service_online_share,
         services.service_on_time_rate,
         air.aqi,
         air.aqi_level,
         air.primary_pollutant,
-        coalesce(tourism.attraction_entries, 0) as attraction_entries,
-        hotels.hotel_occupancy_rate
+        hotels.hotel_occupancy_rate,
+        coalesce(transit.transit_boardings, 0) as transit_boardings,
+        coalesce(hotline.hotline_orders, 0) as hotline_orders,
+        coalesce(outpatient.outpatient_visits, 0) as outpatient_visits,
+        coalesce(services.service_applications, 0) as service_applications,
+        coalesce(tourism.attraction_entries, 0) as attraction_entries
     from days
     cross join districts
     left join transit

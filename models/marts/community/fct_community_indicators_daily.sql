@@ -2,6 +2,10 @@
     outpatient visits and service applications (by the resident's home community), each also
     per 1,000 residents. Every community has a row for every day any of them has data, zero
     where nothing happened. -#}
+{%- set measures = [
+    'hotline_orders', 'transit_boardings', 'outpatient_visits', 'service_applications'
+] %}
+
 with communities as (
     select
         division_code as community_code,
@@ -110,9 +114,10 @@ final as (
         transit_boardings,
         outpatient_visits,
         service_applications,
-        {%- for measure in ['hotline_orders', 'transit_boardings', 'outpatient_visits', 'service_applications'] %}
-            {{ measure }} * 1000.0 / nullif(resident_population, 0) as {{ measure }}_per_1000{{ "," if not loop.last }}
+        {%- for measure in measures %}
+            {{ measure }} * 1000.0 / nullif(resident_population, 0) as {{ measure }}_per_1000,
         {%- endfor %}
+        resident_population > 0 as has_residents
     from counts
 )
 

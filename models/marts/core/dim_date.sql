@@ -49,6 +49,9 @@ final as (
         iso_week_number,
         week_start_date,
         month_start_date,
+        holiday_name_en,
+        holiday_name_zh,
+        is_schedule_known,
         coalesce(
             announced_day_type,
             case when day_of_week_iso >= 6 then 'weekend' else 'workday' end
@@ -56,10 +59,7 @@ final as (
         coalesce(
             announced_day_type,
             case when day_of_week_iso >= 6 then 'weekend' else 'workday' end
-        ) in ('workday', 'makeup_workday') as is_working_day,
-        holiday_name_en,
-        holiday_name_zh,
-        is_schedule_known
+        ) in ('workday', 'makeup_workday') as is_working_day
     from attributes
 )
 

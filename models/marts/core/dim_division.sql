@@ -28,7 +28,8 @@ population_latest as (
         population_60_plus
     from {{ ref('stg_civil_affairs__population') }}
     where population_year = (
-        select max(population_year) from {{ ref('stg_civil_affairs__population') }}
+        select max(all_years.population_year)
+        from {{ ref('stg_civil_affairs__population') }} as all_years
     )
 ),
 

@@ -44,9 +44,9 @@ census_to_build as (
         hospital_id,
         department,
         beds_open,
-        case when beds_occupied between 0 and beds_open then beds_occupied end as beds_occupied,
         admissions,
-        discharges
+        discharges,
+        case when beds_occupied between 0 and beds_open then beds_occupied end as beds_occupied
     from census
     {{ days_to_build('census', 'date_day') }}
 ),
@@ -58,9 +58,9 @@ final as (
         department,
         beds_open,
         beds_occupied,
-        beds_occupied * 1.0 / nullif(beds_open, 0) as occupancy_rate,
         admissions,
-        discharges
+        discharges,
+        beds_occupied * 1.0 / nullif(beds_open, 0) as occupancy_rate
     from census_to_build
 )
 

@@ -75,8 +75,12 @@ timed as (
         closed_at,
         status,
         satisfaction,
-        {{ dbt.datediff('received_at', 'responded_at', 'minute') }} as response_minutes,
-        {{ dbt.datediff('received_at', 'closed_at', 'minute') }} / 60.0 as closing_hours
+        {{
+            dbt.datediff('received_at', 'responded_at', 'minute')
+        }} as response_minutes,
+        {{
+            dbt.datediff('received_at', 'closed_at', 'minute')
+        }} / 60.0 as closing_hours
     from orders_to_build
 ),
 

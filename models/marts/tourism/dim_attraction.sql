@@ -25,7 +25,6 @@ final as (
         attractions.attraction_id,
         attractions.attraction_name,
         attractions.a_level,
-        length(attractions.a_level) as a_level_number,
         divisions.division_code as community_code,
         divisions.subdistrict_code,
         divisions.district_code,
@@ -33,7 +32,8 @@ final as (
         attractions.longitude,
         attractions.daily_capacity,
         attractions.instant_capacity,
-        attractions.ticket_price_yuan
+        attractions.ticket_price_yuan,
+        length(attractions.a_level) as a_level_number
     from attractions
     left join divisions on attractions.community_code = divisions.division_code
 )

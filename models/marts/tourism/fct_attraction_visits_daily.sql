@@ -61,10 +61,14 @@ daily as (
         entries_to_build.date_day,
         count(*) as entries,
         count(case when entries_to_build.ticket_type = 'full' then 1 end) as full_price_entries,
-        count(case when entries_to_build.origin_province_code = home_province.province_code then 1 end)
-            as entries_from_home_province,
-        count(case when entries_to_build.origin_province_code <> home_province.province_code then 1 end)
-            as entries_from_other_provinces,
+        count(
+            case when entries_to_build.origin_province_code = home_province.province_code then 1 end
+        ) as entries_from_home_province,
+        count(
+            case
+                when entries_to_build.origin_province_code <> home_province.province_code then 1
+            end
+        ) as entries_from_other_provinces,
         count(distinct entries_to_build.origin_province_code) as origin_provinces
     from entries_to_build
     cross join home_province
@@ -84,9 +88,9 @@ final as (
         daily.origin_provinces,
         peaks.peak_hour_entries,
         attractions.instant_capacity,
+        attractions.daily_capacity,
         peaks.peak_hour_entries * 1.0 / nullif(attractions.instant_capacity, 0)
             as peak_hour_load_ratio,
-        attractions.daily_capacity,
         daily.entries * 1.0 / nullif(attractions.daily_capacity, 0) as daily_load_ratio
     from daily
     inner join peaks

@@ -50,9 +50,9 @@ reports_to_build as (
         community_code,
         date_day,
         rooms_total,
-        case when rooms_occupied between 0 and rooms_total then rooms_occupied end as rooms_occupied,
         guests,
-        average_price_yuan
+        average_price_yuan,
+        case when rooms_occupied between 0 and rooms_total then rooms_occupied end as rooms_occupied
     from reports
     {{ days_to_build('reports', 'date_day') }}
 ),
@@ -67,10 +67,10 @@ final as (
         divisions.district_code,
         reports_to_build.rooms_total,
         reports_to_build.rooms_occupied,
-        reports_to_build.rooms_occupied * 1.0 / nullif(reports_to_build.rooms_total, 0)
-            as occupancy_rate,
         reports_to_build.guests,
         reports_to_build.average_price_yuan,
+        reports_to_build.rooms_occupied * 1.0 / nullif(reports_to_build.rooms_total, 0)
+            as occupancy_rate,
         reports_to_build.average_price_yuan * reports_to_build.rooms_occupied
         / nullif(reports_to_build.rooms_total, 0) as revpar_yuan
     from reports_to_build

@@ -17,17 +17,19 @@ agencies as (
 ),
 
 single_agency as (
-    select max(agency_id) as agency_id from agencies having count(*) = 1
+    select max(agency_id) as agency_id from agencies
+    having count(*) = 1
 ),
 
 final as (
     select
         routes.route_id,
-        coalesce(routes.agency_id, single_agency.agency_id) as agency_id,
         agencies.agency_name,
         routes.route_short_name,
         routes.route_long_name,
         routes.route_type,
+        routes.route_color,
+        coalesce(routes.agency_id, single_agency.agency_id) as agency_id,
         case routes.route_type
             when 0 then 'tram'
             when 1 then 'metro'
@@ -40,8 +42,7 @@ final as (
             when 11 then 'trolleybus'
             when 12 then 'monorail'
             else 'other'
-        end as route_type_name,
-        routes.route_color
+        end as route_type_name
     from routes
     left join single_agency on true
     left join agencies

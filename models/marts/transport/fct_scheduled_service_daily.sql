@@ -65,12 +65,16 @@ per_direction_band as (
         route_id,
         direction_id,
         {%- for band, hours in bands.items() %}
-            count(case
-                when first_departure_seconds >= {{ hours[0] * 3600 }}
-                    and first_departure_seconds < {{ hours[1] * 3600 }}
-                    then 1
-            end) as departures_{{ band }}{{ "," if not loop.last }}
+            count(
+                case
+                    when
+                        first_departure_seconds >= {{ hours[0] * 3600 }}
+                        and first_departure_seconds < {{ hours[1] * 3600 }}
+                        then 1
+                end
+            ) as departures_{{ band }},
         {%- endfor %}
+        count(*) as departures
     from day_trips
     group by date_day, route_id, direction_id
 ),
@@ -80,11 +84,14 @@ headways as (
         date_day,
         route_id,
         {%- for band, hours in bands.items() %}
-            avg(case
-                when departures_{{ band }} > 0
-                    then {{ (hours[1] - hours[0]) * 60 }} * 1.0 / departures_{{ band }}
-            end) as headway_{{ band }}_minutes{{ "," if not loop.last }}
+            avg(
+                case
+                    when departures_{{ band }} > 0
+                        then {{ (hours[1] - hours[0]) * 60 }} * 1.0 / departures_{{ band }}
+                end
+            ) as headway_{{ band }}_minutes,
         {%- endfor %}
+        count(*) as directions
     from per_direction_band
     group by date_day, route_id
 ),
@@ -96,12 +103,12 @@ final as (
         per_route.trips,
         per_route.service_hours,
         per_route.first_departure_seconds,
-        {{ seconds_to_gtfs_time('per_route.first_departure_seconds') }} as first_departure_time,
         per_route.last_departure_seconds,
-        {{ seconds_to_gtfs_time('per_route.last_departure_seconds') }} as last_departure_time,
         {%- for band in bands %}
-            headways.headway_{{ band }}_minutes{{ "," if not loop.last }}
+            headways.headway_{{ band }}_minutes,
         {%- endfor %}
+        {{ seconds_to_gtfs_time('per_route.first_departure_seconds') }} as first_departure_time,
+        {{ seconds_to_gtfs_time('per_route.last_departure_seconds') }} as last_departure_time
     from per_route
     inner join headways
         on per_route.date_day = headways.date_day and per_route.route_id = headways.route_id
