@@ -36,7 +36,7 @@ def last_covered_year() -> int:
 
 
 def holiday_rows(first_year: int = FIRST_YEAR) -> list[dict[str, str]]:
-    """Named holidays and make-up workdays; plain weekends are not listed (dim_date derives them)."""
+    """Named holidays and make-up workdays; plain weekends are left to dim_date."""
     rows = []
     day, last = dt.date(first_year, 1, 1), dt.date(last_covered_year(), 12, 31)
     while day <= last:

@@ -7,6 +7,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from orchestration.contracts import load_contracts
@@ -14,6 +15,7 @@ from orchestration.extract import extract
 from orchestration.landing.errors import DeliveryError
 from orchestration.settings import BUILTIN_CONTRACTS_DIR, Paths
 from tests.conftest import FIXTURES
+from tests.warehouse import dbt_build, query
 
 DAY = dt.date(2017, 7, 24)
 GTFS = next(c for c in load_contracts([BUILTIN_CONTRACTS_DIR]) if c.format == "gtfs")
@@ -78,3 +80,71 @@ def test_a_zip_without_required_files_is_not_a_feed(home: Paths, con, tmp_path: 
     deliver(home, partial)
     with pytest.raises(DeliveryError, match=r"required file\(s\) missing.*trips\.txt"):
         extract(con, GTFS, DAY, home)
+
+
+def test_a_feed_without_calendar_dates_empties_that_table(home: Paths, con, tmp_path) -> None:
+    without = tmp_path / "no-calendar-dates.zip"
+    with zipfile.ZipFile(CALTRAIN) as source, zipfile.ZipFile(without, "w") as target:
+        for name in source.namelist():
+            if name != "calendar_dates.txt":
+                target.writestr(name, source.read(name))
+    deliver(home, CALTRAIN)
+    extract(con, GTFS, DAY, home)
+    deliver(home, without)
+    extract(con, GTFS, DAY + dt.timedelta(days=1), home)
+    assert con.execute("select count(*) from raw.transport__gtfs__calendar_dates").fetchone() == (
+        0,
+    )
+
+
+def _caltrain_trips_on(day: dt.date) -> tuple[dict[str, int], dict[str, int]]:
+    """Trips and last first-departure (seconds) per route, straight from the zip with pandas."""
+    with zipfile.ZipFile(CALTRAIN) as archive:
+        read = lambda name: pd.read_csv(archive.open(name), dtype=str)  # noqa: E731
+        calendar, dates = read("calendar.txt"), read("calendar_dates.txt")
+        trips, stop_times = read("trips.txt"), read("stop_times.txt")
+    ymd = day.strftime("%Y%m%d")
+    weekday = calendar.columns[1 + day.weekday()]
+    running = set(
+        calendar.loc[
+            (calendar[weekday] == "1")
+            & (calendar["start_date"] <= ymd)
+            & (calendar["end_date"] >= ymd),
+            "service_id",
+        ]
+    )
+    today = dates[dates["date"] == ymd]
+    running = (running - set(today.loc[today["exception_type"] == "2", "service_id"])) | set(
+        today.loc[today["exception_type"] == "1", "service_id"]
+    )
+    day_trips = trips[trips["service_id"].isin(running)]
+    h, m, s = (stop_times["departure_time"].str.split(":", expand=True).astype(int)).T.values
+    stop_times["seconds"] = h * 3600 + m * 60 + s
+    first = stop_times.groupby("trip_id")["seconds"].min()
+    day_trips = day_trips.assign(first=day_trips["trip_id"].map(first))
+    grouped = day_trips.groupby("route_id")
+    return grouped.size().to_dict(), grouped["first"].max().to_dict()
+
+
+def test_scheduled_service_of_a_real_feed(home: Paths, con) -> None:
+    """Caltrain on Tuesday 2017-07-25: the warehouse agrees with pandas reading the zip."""
+    deliver(home, CALTRAIN)
+    extract(con, GTFS, DAY, home)
+    con.close()
+    tuesday = dt.date(2017, 7, 25)
+    dbt_build(
+        home,
+        "+fct_scheduled_service_daily +dim_route",
+        run_date=tuesday.isoformat(),
+        calendar_start="2017-01-01",
+    )
+    rows = query(
+        home,
+        "select route_id, trips, last_departure_seconds from marts.fct_scheduled_service_daily "
+        "where date_day = ?",
+        [tuesday],
+    )
+    trips, last_departure = _caltrain_trips_on(tuesday)
+    assert {r[0]: r[1] for r in rows} == trips
+    assert {r[0]: r[2] for r in rows} == last_departure
+    assert sum(trips.values()) > 50

@@ -1,0 +1,68 @@
+"""Helpers for warehouse tests: raw tables written as the loader writes them, and real dbt runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+
+import duckdb
+import pandas as pd
+
+from orchestration.settings import DBT_PROJECT_DIR, Paths
+from orchestration.transform import dbt_executable
+
+
+def write_raw(
+    con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], day: dt.date | str
+) -> None:
+    """Appends rows to raw.<table> with the loader's bookkeeping columns (values as text, like
+    a delivery; booleans and dates where the loader derives them)."""
+    frame = pd.DataFrame(rows).astype(object)
+    frame["_partition_date"] = pd.Timestamp(day).date()
+    frame["_source_file"] = f"landing/test/{table}/{day}.csv"
+    frame["_row_number"] = range(1, len(frame) + 1)
+    frame["_loaded_at"] = pd.Timestamp("2026-01-01 00:00:00")
+    con.execute("create schema if not exists raw")
+    con.register("incoming_rows", frame)
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'raw' "
+        "and table_name = ?",
+        [table],
+    ).fetchone()[0]
+    if exists:
+        con.execute(f"insert into raw.{table} by name select * from incoming_rows")
+    else:
+        con.execute(f"create table raw.{table} as select * from incoming_rows")
+    con.unregister("incoming_rows")
+
+
+def dbt_build(home: Paths, select: str, run_date: str | None = None, **extra_vars) -> str:
+    """Runs `dbt build` on the warehouse under `home`; fails the test with dbt's output."""
+    run_vars = {"run_date": run_date or "", **extra_vars}
+    command = [
+        dbt_executable(),
+        "build",
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(home.home / "dbt_target"),
+        "--log-path",
+        str(home.home / "dbt_logs"),
+        "--select",
+        select,
+        "--indirect-selection",
+        "cautious",  # only the tests whose every parent is built
+        "--vars",
+        json.dumps(run_vars),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-6000:]
+    return done.stdout
+
+
+def query(home: Paths, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
