@@ -14,7 +14,7 @@ START ?= 2026-09-29
 SEED ?= 20261001
 DEFECT_RATE ?= 0.01
 
-.PHONY: install demo dev test lint lock clean
+.PHONY: install demo dev docs test lint lock clean
 
 install: $(BIN)/.installed
 
@@ -30,6 +30,13 @@ demo: install
 
 dev: install
 	$(BIN)/citybase dev --port 3000
+
+# dbt docs of the warehouse built by `make demo`, served on http://127.0.0.1:$(DOCS_PORT).
+DOCS_PORT ?= 8080
+docs: install
+	mkdir -p $(CITYBASE_HOME)
+	cd dbt_project && ../$(BIN)/dbt docs generate --quiet --profiles-dir . \
+		&& ../$(BIN)/dbt docs serve --profiles-dir . --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 
 lint: install
 	$(BIN)/ruff check orchestration tests

@@ -158,6 +158,18 @@ def cmd_dev(args: argparse.Namespace) -> int:
         )
 
 
+def cmd_holidays(args: argparse.Namespace) -> int:
+    """Rewrites dim_date's holiday seed from the installed chinese-calendar."""
+    from orchestration import holidays
+
+    rows = holidays.write_seed()
+    print(
+        f"{holidays.SEED_PATH}: {rows} holidays and make-up workdays, "
+        f"{holidays.FIRST_YEAR}-{holidays.last_covered_year()}"
+    )
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="citybase", description=__doc__)
     sub = root.add_subparsers(dest="command", required=True)
@@ -186,6 +198,11 @@ def parser() -> argparse.ArgumentParser:
     dev.add_argument("--port", type=int, default=3000)
     dev.add_argument("--no-demo-api", dest="with_demo_api", action="store_false")
     dev.set_defaults(func=cmd_dev)
+
+    holidays = sub.add_parser(
+        "holidays", help="rewrite the public-holiday seed of dim_date from chinese-calendar"
+    )
+    holidays.set_defaults(func=cmd_holidays)
     return root
 
 

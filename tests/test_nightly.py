@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 
 import pytest
 
 from orchestration.cli import main, run_nightly
 from orchestration.settings import Paths
+from orchestration.transform import ensure_manifest
 from orchestration.warehouse import connect
 
 DAY = dt.date(2026, 9, 30)
@@ -24,6 +26,49 @@ def raw_row_counts(home: Paths) -> dict[str, int]:
             ).fetchall()
         ]
         return {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in tables}
+
+
+def assert_every_mart_has_the_day(home: Paths, day: dt.date) -> None:
+    with connect(home.warehouse, read_only=True) as con:
+        facts = [
+            t
+            for (t,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts' "
+                "and starts_with(table_name, 'fct_')"
+            ).fetchall()
+        ]
+        empty = [
+            t
+            for t in facts
+            if not con.execute(
+                f"select count(*) from marts.{t} where date_day = ?", [day]
+            ).fetchone()[0]
+        ]
+    assert len(facts) >= 18 and empty == []
+
+
+def assert_every_column_is_documented(home: Paths) -> None:
+    """Every model the build wrote, and every column it has, carries a description in YAML."""
+    manifest = json.loads(ensure_manifest().read_text())
+    documented = {
+        (node["schema"], node["name"]): node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+    }
+    with connect(home.warehouse, read_only=True) as con:
+        built = con.execute(
+            "select table_schema, table_name, list(column_name) from information_schema.columns "
+            "where table_schema in ('staging', 'intermediate', 'marts') group by all"
+        ).fetchall()
+    missing = []
+    for schema, table, columns in built:
+        node = documented[(schema, table)]
+        if not node["description"]:
+            missing.append(table)
+        missing += [
+            f"{table}.{c}" for c in columns if not node["columns"].get(c, {}).get("description")
+        ]
+    assert len(built) == len(documented) and missing == []
 
 
 @pytest.mark.slow
@@ -55,6 +100,8 @@ def test_nightly_lands_every_bureau_and_a_rerun_adds_nothing(demo_home: Paths, c
         True,
     )
     assert views >= 7 and checks == 0
+    assert_every_mart_has_the_day(demo_home, DAY)
+    assert_every_column_is_documented(demo_home)
     first = raw_row_counts(demo_home)
     assert first["transport__smartcard_taps"] > 1000
 

@@ -8,13 +8,14 @@ inputs (AQI from the HJ 633-2012 table), not read back from the warehouse.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
 from orchestration.connectors import gtfs
 from orchestration.settings import Paths
 from orchestration.warehouse import connect
-from tests.warehouse import dbt_build, query, write_raw
+from tests.warehouse import dbt_build, dbt_docs_generate, query, write_raw
 
 DAY = "2026-10-12"  # a Monday; 10-10 (Saturday) was a make-up workday for National Day
 D1, D2 = "339902000000", "339903000000"
@@ -507,3 +508,13 @@ def test_building_a_day_touches_that_day_and_the_days_its_delivery_was_late_for(
     assert boardings["2026-10-13 7 B"] == 1  # the day built
     assert boardings["2026-10-12 8 A"] == 3  # rebuilt: the 10-13 delivery was late for it
     assert boardings["2026-10-11 10 A"] == 999  # not touched
+
+
+def test_docs_generate_catalogues_the_built_marts(small_city: Paths, monkeypatch) -> None:
+    monkeypatch.setenv("CITYBASE_HOME", str(small_city.home))
+    dbt_docs_generate(small_city)
+    catalog = json.loads((small_city.home / "dbt_target" / "catalog.json").read_text())
+    hourly = catalog["nodes"]["model.citybase.fct_air_quality_hourly"]
+    assert {"station_id", "measured_at", "aqi", "primary_pollutant", "aqi_level"} <= set(
+        hourly["columns"]
+    )

@@ -37,12 +37,11 @@ def write_raw(
     con.unregister("incoming_rows")
 
 
-def dbt_build(home: Paths, select: str, run_date: str | None = None, **extra_vars) -> str:
-    """Runs `dbt build` on the warehouse under `home`; fails the test with dbt's output."""
-    run_vars = {"run_date": run_date or "", **extra_vars}
+def _dbt(home: Paths, *args: str) -> str:
+    """Runs dbt on the warehouse under `home`; fails the test with dbt's output."""
     command = [
         dbt_executable(),
-        "build",
+        *args,
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",
@@ -51,16 +50,28 @@ def dbt_build(home: Paths, select: str, run_date: str | None = None, **extra_var
         str(home.home / "dbt_target"),
         "--log-path",
         str(home.home / "dbt_logs"),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-6000:]
+    return done.stdout
+
+
+def dbt_build(home: Paths, select: str, run_date: str | None = None, **extra_vars) -> str:
+    run_vars = {"run_date": run_date or "", **extra_vars}
+    return _dbt(
+        home,
+        "build",
         "--select",
         select,
         "--indirect-selection",
         "cautious",  # only the tests whose every parent is built
         "--vars",
         json.dumps(run_vars),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout[-6000:]
-    return done.stdout
+    )
+
+
+def dbt_docs_generate(home: Paths) -> str:
+    return _dbt(home, "docs", "generate")
 
 
 def query(home: Paths, sql: str, params: list | None = None) -> list[tuple]:
