@@ -79,3 +79,25 @@
     ) as with_overall_aqi
     group by {{ keys | join(', ') }}
 {%- endmacro %}
+
+{#- The measures of int_air_quality_daily_indexed that the daily marts publish, in order. -#}
+{% macro daily_aqi_columns() -%}
+    hours_reported,
+    pm25_24h_ugm3,
+    pm10_24h_ugm3,
+    so2_24h_ugm3,
+    no2_24h_ugm3,
+    co_24h_mgm3,
+    o3_1h_max_ugm3,
+    o3_8h_max_ugm3,
+    iaqi_pm25,
+    iaqi_pm10,
+    iaqi_so2,
+    iaqi_no2,
+    iaqi_co,
+    iaqi_o3_1h,
+    iaqi_o3_8h,
+    aqi,
+    primary_pollutant,
+    aqi_level
+{%- endmacro %}

@@ -11,25 +11,8 @@ with days as (
     select
         area_code as station_id,
         date_day,
-        hours_reported,
-        pm25_24h_ugm3,
-        pm10_24h_ugm3,
-        so2_24h_ugm3,
-        no2_24h_ugm3,
-        co_24h_mgm3,
-        o3_1h_max_ugm3,
-        o3_8h_max_ugm3,
-        iaqi_pm25,
-        iaqi_pm10,
-        iaqi_so2,
-        iaqi_no2,
-        iaqi_co,
-        iaqi_o3_1h,
-        iaqi_o3_8h,
-        aqi,
-        primary_pollutant,
-        aqi_level,
-        delivery_date
+        delivery_date,
+        {{ daily_aqi_columns() }}
     from {{ ref('int_air_quality_daily_indexed') }}
     where area_type = 'station'
 ),
@@ -38,24 +21,7 @@ final as (
     select
         date_day,
         station_id,
-        hours_reported,
-        pm25_24h_ugm3,
-        pm10_24h_ugm3,
-        so2_24h_ugm3,
-        no2_24h_ugm3,
-        co_24h_mgm3,
-        o3_1h_max_ugm3,
-        o3_8h_max_ugm3,
-        iaqi_pm25,
-        iaqi_pm10,
-        iaqi_so2,
-        iaqi_no2,
-        iaqi_co,
-        iaqi_o3_1h,
-        iaqi_o3_8h,
-        aqi,
-        primary_pollutant,
-        aqi_level
+        {{ daily_aqi_columns() }}
     from days
     {{ days_to_build('days', 'date_day') }}
 )
