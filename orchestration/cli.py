@@ -137,6 +137,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 *reconciliation_lines(where),
                 "",
                 *shown,
+                "Marts       schema marts of the warehouse (README: The warehouse, for analysts)",
+                "dbt docs    make docs, then http://127.0.0.1:8080",
                 "Dagster UI  make dev, then http://127.0.0.1:3000",
             ]
         )

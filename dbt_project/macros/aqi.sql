@@ -3,10 +3,11 @@
 
     IAQI = (IAQI_hi - IAQI_lo) / (BP_hi - BP_lo) * (C - BP_lo) + IAQI_lo, rounded up to an integer
     as the standard requires. Segments are (low, high], so a value on a breakpoint takes the
-    lower segment (the same IAQI either way; it matters only at the top). The rounding to 6 places first keeps float noise (50.0000001) from
-    being rounded up. Concentrations above the top breakpoint of a table that ends at
-    IAQI 500 get 500 (the seed's open-ended row). Tables that end lower (SO2 1-hour at 800,
-    O3 8-hour at 800) have no row above: the models substitute as the standard says. -#}
+    lower segment (the same IAQI either way; it matters only at the top). Rounding to 6 places
+    first keeps float noise (50.0000001) from being rounded up. Concentrations above the top
+    breakpoint of a table that ends at IAQI 500 get 500 (the seed's open-ended row). Tables that
+    end lower (SO2 1-hour at 800, O3 8-hour at 800) have no row above: the models substitute as
+    the standard says. -#}
 {% macro iaqi_from_breakpoints(measurements) -%}
     select
         measurements.*,
