@@ -1,4 +1,5 @@
-"""The public-holiday seed of dim_date, written from chinese-calendar.
+"""China's day types (workday, weekend, holiday, make-up workday 调休) from chinese-calendar:
+for the demo city's rhythms and for the public-holiday seed of dim_date.
 
 The State Council announces each year's holidays and make-up workdays (调休) late in the previous
 year; chinese-calendar carries them. The warehouse reads them from a dbt seed rather than calling
@@ -35,24 +36,42 @@ def last_covered_year() -> int:
     return max(chinese_calendar.constants.holidays).year
 
 
+def _schedule_known(day: dt.date) -> bool:
+    return min(chinese_calendar.constants.holidays).year <= day.year <= last_covered_year()
+
+
+def day_type(day: dt.date) -> str:
+    """'workday', 'makeup_workday', 'weekend' or 'holiday'.
+
+    chinese-calendar knows the State Council's schedule up to its release year; outside the
+    years it covers, plain weekdays and weekends are the honest fallback.
+    """
+    if not _schedule_known(day):
+        return "weekend" if day.weekday() >= 5 else "workday"
+    on_holiday, name = chinese_calendar.get_holiday_detail(day)
+    if on_holiday:
+        return "holiday" if name is not None else "weekend"
+    return "makeup_workday" if day.weekday() >= 5 else "workday"
+
+
+def is_working(day: dt.date) -> bool:
+    return day_type(day) in ("workday", "makeup_workday")
+
+
 def holiday_rows(first_year: int = FIRST_YEAR) -> list[dict[str, str]]:
     """Named holidays and make-up workdays; plain weekends are left to dim_date."""
     rows = []
     day, last = dt.date(first_year, 1, 1), dt.date(last_covered_year(), 12, 31)
     while day <= last:
-        on_holiday, name = chinese_calendar.get_holiday_detail(day)
-        day_type = None
-        if on_holiday and name is not None:
-            day_type = "holiday"
-        elif not on_holiday and day.weekday() >= 5:
-            day_type = "makeup_workday"
-        if day_type:
+        kind = day_type(day)
+        if kind in ("holiday", "makeup_workday"):
+            name = chinese_calendar.get_holiday_detail(day)[1] or ""
             rows.append(
                 {
                     "calendar_date": day.isoformat(),
-                    "day_type": day_type,
-                    "holiday_name_en": name or "",
-                    "holiday_name_zh": NAMES_ZH.get(name, name or ""),
+                    "day_type": kind,
+                    "holiday_name_en": name,
+                    "holiday_name_zh": NAMES_ZH.get(name, name),
                 }
             )
         day += dt.timedelta(days=1)

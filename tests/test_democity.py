@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from orchestration.democity import generate
-from orchestration.democity.calendar import day_type
 from orchestration.democity.people import check_digit, id_numbers
+from orchestration.holidays import day_type
 
 EXPECTED_FILES = [
     "transport/gtfs/gtfs.zip",

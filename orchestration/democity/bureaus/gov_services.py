@@ -8,11 +8,11 @@ import sqlite3
 import numpy as np
 import pandas as pd
 
-from orchestration.democity.calendar import is_working
 from orchestration.democity.context import DayContext, GenerationContext
 from orchestration.democity.geography import pick_communities
 from orchestration.democity.people import id_numbers, mobiles, names
 from orchestration.democity.random import rng_for
+from orchestration.holidays import is_working
 
 DEPARTMENTS = [
     "公安局",

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from orchestration.democity.calendar import is_working
 from orchestration.democity.context import DayContext, GenerationContext
 from orchestration.democity.geography import pick_communities
 from orchestration.democity.people import id_numbers, mobiles, names
 from orchestration.democity.random import rng_for
 from orchestration.democity.writers import write_csv
+from orchestration.holidays import is_working
 
 DEPARTMENTS = ["内科", "外科", "儿科", "妇产科", "眼科", "口腔科", "急诊科", "中医科", "皮肤科"]
 DEPARTMENT_WEIGHTS = np.array([25, 12, 14, 9, 6, 6, 10, 10, 8], float)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from orchestration.democity.calendar import is_working
 from orchestration.democity.context import DayContext, GenerationContext
 from orchestration.democity.geography import pick_communities
 from orchestration.democity.people import mobiles, names
 from orchestration.democity.writers import write_jsonl
+from orchestration.holidays import is_working
 
 CATEGORIES = {
     "城市管理": ["占道经营", "违章搭建", "垃圾清运"],

@@ -8,11 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from orchestration.democity.calendar import day_type
 from orchestration.democity.context import DayContext, GenerationContext
 from orchestration.democity.geography import pick_communities
 from orchestration.democity.random import rng_for
 from orchestration.democity.writers import write_csv, write_jsonl
+from orchestration.holidays import day_type
 
 # Province-level codes (GB/T 2260) of visitors' origin; the home province weighs most.
 PROVINCES = np.array(

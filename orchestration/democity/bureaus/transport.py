@@ -8,11 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from orchestration.democity.calendar import day_type, is_working
 from orchestration.democity.context import DayContext, GenerationContext
 from orchestration.democity.geography import CITY_NAME
 from orchestration.democity.random import rng_for
 from orchestration.democity.writers import write_csv, write_parquet, write_zip
+from orchestration.holidays import day_type, is_working
 
 KMH_BUS = 20.0
 # Headway in minutes by (band start hour, workday?, weekend?).
