@@ -27,6 +27,9 @@ from orchestration.extract import extract
 from orchestration.landing.errors import DeliveryError
 from orchestration.landing.schema import RAW_SCHEMA
 from orchestration.partitions import daily_partitions
+from orchestration.quality.sources import run_source_checks
+from orchestration.quality.store import CheckRecord, load_records
+from orchestration.quality.suites import DELIVERIES_SUITE, load_suite
 from orchestration.resources import CitybaseHome
 
 FORMAT_KINDS = {
@@ -53,6 +56,62 @@ def gtfs_table_keys(contract: Contract) -> dict[str, AssetKey]:
         f"{contract.key}__{stem}": AssetKey(["raw", contract.bureau, f"{contract.dataset}_{stem}"])
         for stem in gtfs.REFERENCE
     }
+
+
+def source_check_specs(contract: Contract) -> list[AssetCheckSpec]:
+    """One check per rule of the dataset's suites (and the delivery rules), on the asset of
+    the raw table it validates. Critical rules block; warnings are reported."""
+    targets = {contract.key: raw_asset_key(contract)} | gtfs_table_keys(contract)
+    delivery = load_suite(DELIVERIES_SUITE)
+    specs = []
+    for raw_table, key in targets.items():
+        suite = load_suite(raw_table)
+        expectations = list(suite.expectations) if suite else []
+        if key == raw_asset_key(contract) and delivery:
+            expectations += delivery.expectations
+        specs += [
+            AssetCheckSpec(
+                e.rule,
+                asset=key,
+                blocking=e.severity == "critical",
+                description=f"{e.reason} [GX {e.type}, {e.dimension}]",
+            )
+            for e in expectations
+        ]
+    return specs
+
+
+def _check_result(record: CheckRecord) -> AssetCheckResult:
+    error = record.severity == "error"
+    return AssetCheckResult(
+        asset_key=AssetKey.from_user_string(record.asset),
+        check_name=record.check_name,
+        passed=record.passed,
+        severity=AssetCheckSeverity.ERROR if error else AssetCheckSeverity.WARN,
+        description=record.description,
+        metadata={
+            "rows_evaluated": record.evaluated or 0,
+            "rows_failed": record.failed or 0,
+            "failing_sample_masked": MetadataValue.json(record.sample),
+            "dimension": record.dimension or "",
+        },
+    )
+
+
+def _source_checks(
+    home: CitybaseHome, contract: Contract, day: dt.date, results: list
+) -> Iterator[AssetCheckResult]:
+    """Runs the suites after a load; when the day's delivery was already loaded (a re-run),
+    reports the results recorded then, since its failing rows have already been moved."""
+    targets = {contract.key: raw_asset_key(contract)} | gtfs_table_keys(contract)
+    assets = {t: k.to_user_string() for t, k in targets.items()}
+    with home.warehouse() as con:
+        records = []
+        if results[0].status != "loaded":
+            records = [r for a in assets.values() for r in load_records(con, day, a, "gx")]
+        if not records:
+            records = run_source_checks(con, contract, day, assets)
+    yield from (_check_result(r) for r in records)
 
 
 def _reconciliation(home: CitybaseHome, contract: Contract, day: dt.date) -> AssetCheckResult:
@@ -149,7 +208,7 @@ def build_extract_asset(contract: Contract) -> AssetsDefinition:
 
     @multi_asset(
         specs=[spec, *table_specs],
-        check_specs=[check],
+        check_specs=[check, *source_check_specs(contract)],
         name=f"extract_{contract.key}",
         pool="warehouse_writer",
     )
@@ -187,5 +246,6 @@ def build_extract_asset(contract: Contract) -> AssetsDefinition:
         )
         yield from _table_materializations(home, table_keys, results)
         yield _reconciliation(home, contract, day)
+        yield from _source_checks(home, contract, day, results)
 
     return _extract
