@@ -51,8 +51,9 @@ def demo_services(where: Paths) -> Iterator[None]:
 
 
 def run_nightly(day: dt.date, where: Paths, log_level: str = "INFO") -> bool:
-    """Runs the night's two jobs (extract, then build) for one day in this process, recorded in
-    the Dagster instance. The build runs even when an extract failed, as the sensor does."""
+    """Runs the night's three jobs (extract, build, publish) for one day in this process,
+    recorded in the Dagster instance. Each runs even when the one before failed, as the sensors
+    do: the publish gate decides per dataset."""
     _prepare_environment(where)
     from dagster import DagsterInstance
 
@@ -60,7 +61,7 @@ def run_nightly(day: dt.date, where: Paths, log_level: str = "INFO") -> bool:
 
     results = []
     with demo_services(where):
-        for name in ("nightly_extract", "nightly_build"):
+        for name in ("nightly_extract", "nightly_build", "nightly_publish"):
             results.append(
                 defs.resolve_job_def(name).execute_in_process(
                     partition_key=day.isoformat(),
@@ -141,6 +142,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 "",
                 *reconciliation_lines(where),
                 "",
+                *publication_lines(where),
+                "",
                 *shown,
                 "Marts       schema marts of the warehouse (README: The warehouse, for analysts)",
                 "dbt docs    make docs, then http://127.0.0.1:8080",
@@ -163,6 +166,53 @@ def cmd_dev(args: argparse.Namespace) -> int:
         return subprocess.call(
             [str(dagster), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(args.port)]
         )
+
+
+def publication_lines(where: Paths) -> list[str]:
+    """What the public sees after a night: each dataset's live release and quality score."""
+    from orchestration.publish.datasets import open_datasets
+    from orchestration.publish.releases import current
+    from orchestration.publish.run import destination
+
+    lines = [f"{'open dataset':<34}{'openness':<15}{'release':<28}quality"]
+    for d in open_datasets():
+        root = destination(where, d)
+        live = current(root, d.id) if root else None
+        release = live.id if live else ("(warehouse only)" if root is None else "(none)")
+        score = live.info.get("quality_score", "") if live else ""
+        lines.append(f"{d.id:<34}{d.openness:<15}{release:<28}{score}")
+    return lines
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Publishes the day (outside Dagster), or rolls one dataset back to its previous release."""
+    from orchestration import warehouse
+    from orchestration.publish.datasets import dataset
+    from orchestration.publish.releases import rollback
+    from orchestration.publish.run import destination, publish_all, refresh_catalogs
+
+    where = paths()
+    if args.rollback:
+        chosen = dataset(args.rollback)
+        root = destination(where, chosen)
+        if root is None:
+            print(f"{chosen.id} is not_open: it is never published", file=sys.stderr)
+            return 1
+        try:
+            left, restored = rollback(root, chosen.id)
+        except LookupError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        refresh_catalogs(where)
+        print(f"{chosen.id}: rolled back from release {left.id} to {restored.id}")
+        return 0
+    day = args.date or (dt.date.today() - dt.timedelta(days=1))
+    with warehouse.connect(where.warehouse) as con:
+        outcomes = publish_all(con, where, day)
+    for o in outcomes:
+        why = f": {' | '.join(o.reasons)}" if o.reasons else ""
+        print(f"{o.dataset.id}: {o.status}{why}")
+    return 1 if any(o.status == "held_back" for o in outcomes) else 0
 
 
 def cmd_holidays(args: argparse.Namespace) -> int:
@@ -206,6 +256,14 @@ def parser() -> argparse.ArgumentParser:
     dev.add_argument("--no-demo-api", dest="with_demo_api", action="store_false")
     dev.set_defaults(func=cmd_dev)
 
+    publish = sub.add_parser(
+        "publish", help="publish the day's open data now, or roll a dataset back"
+    )
+    publish.add_argument("--date", type=_date, help="the day built (default: yesterday)")
+    publish.add_argument(
+        "--rollback", metavar="DATASET", help="serve DATASET's previous release again"
+    )
+    publish.set_defaults(func=cmd_publish)
     holidays = sub.add_parser(
         "holidays", help="rewrite the public-holiday seed of dim_date from chinese-calendar"
     )

@@ -9,7 +9,7 @@ from orchestration.assets.extract import build_extract_asset
 from orchestration.assets.publish import build_publish_assets
 from orchestration.assets.transform import build_dbt_assets
 from orchestration.contracts import load_contracts
-from orchestration.jobs import build_job, build_sensors, extract_job, nightly_schedule
+from orchestration.jobs import NIGHT, night_sensors, nightly_schedule
 from orchestration.resources import CitybaseHome
 from orchestration.transform import dbt_executable, dbt_project
 
@@ -19,9 +19,9 @@ defs = Definitions(
         build_dbt_assets(),
         *build_publish_assets(),
     ],
-    jobs=[extract_job, build_job],
+    jobs=list(NIGHT),
     schedules=[nightly_schedule],
-    sensors=build_sensors,
+    sensors=night_sensors,
     resources={
         "home": CitybaseHome(),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),

@@ -1,14 +1,16 @@
-"""The nightly build as two jobs: land and check every delivery, then build and publish.
+"""The night as three jobs: land and check every delivery; build the warehouse; publish.
 
-Two runs, not one, because Dagster skips every step downstream of a failed one: in a single run,
-one bureau's unreadable delivery or failed blocking check would stop the warehouse build and the
-publication of all seven. Split, the extract run fails for that bureau alone, the build run
-builds everything, and the publish step holds back exactly the datasets whose lineage failed.
+Three runs, not one, because Dagster skips every step downstream of a failed one: in a single
+run, one bureau's unreadable delivery or failed blocking check would stop the warehouse build and
+the publication of all seven. Split, the extract run fails for that bureau alone, the build run
+builds everything, and the publish run holds back exactly the datasets whose lineage failed.
 Both run in process: DuckDB takes one writer at a time anyway, and a process per step would cost
 more than most steps' work.
 """
 
 from __future__ import annotations
+
+import itertools
 
 from dagster import (
     AssetSelection,
@@ -23,6 +25,7 @@ from dagster import (
 )
 
 RAW = AssetSelection.groups("raw")
+PUBLISHED = AssetSelection.groups("published")
 
 extract_job = define_asset_job(
     "nightly_extract",
@@ -34,11 +37,21 @@ extract_job = define_asset_job(
 
 build_job = define_asset_job(
     "nightly_build",
-    selection=AssetSelection.all() - RAW,
+    selection=AssetSelection.all() - RAW - PUBLISHED,
     executor_def=in_process_executor,
-    description="Night, part 2: dbt build of the warehouse (models and tests), then "
-    "write-audit-publish of the open data.",
+    description="Night, part 2: dbt build of the warehouse and the open-data audit tables "
+    "(models and tests).",
 )
+
+publish_job = define_asset_job(
+    "nightly_publish",
+    selection=PUBLISHED,
+    executor_def=in_process_executor,
+    description="Night, part 3: write-audit-publish of every open dataset whose lineage passed "
+    "its blocking checks; the others keep their last good release.",
+)
+
+NIGHT = (extract_job, build_job, publish_job)
 
 nightly_schedule = build_schedule_from_partitioned_job(
     extract_job,
@@ -49,14 +62,14 @@ nightly_schedule = build_schedule_from_partitioned_job(
 )
 
 
-def _build_after(status: DagsterRunStatus) -> SensorDefinition:
+def _chain(after, then, status: DagsterRunStatus) -> SensorDefinition:
     @run_status_sensor(
-        name=f"build_after_extract_{status.value.lower()}",
+        name=f"{then.name}_after_{after.name}_{status.value.lower()}",
         run_status=status,
-        monitored_jobs=[extract_job],
-        request_job=build_job,
-        description="Starts the night's build for the same day once the extract run ends, "
-        "whether or not every bureau's delivery passed (the publish gate decides per dataset).",
+        monitored_jobs=[after],
+        request_job=then,
+        description=f"Starts {then.name} for the same day once {after.name} ends, whether or "
+        "not every bureau passed (the publish gate decides per dataset).",
     )
     def _sensor(context: RunStatusSensorContext):
         partition = context.dagster_run.tags.get("dagster/partition")
@@ -66,4 +79,8 @@ def _build_after(status: DagsterRunStatus) -> SensorDefinition:
     return _sensor
 
 
-build_sensors = [_build_after(DagsterRunStatus.SUCCESS), _build_after(DagsterRunStatus.FAILURE)]
+night_sensors = [
+    _chain(after, then, status)
+    for after, then in itertools.pairwise(NIGHT)
+    for status in (DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE)
+]

@@ -47,6 +47,12 @@ class Paths:
         return self.home / "open_data"
 
     @property
+    def conditional_share(self) -> Path:
+        """Datasets open on conditions (有条件开放): served to approved users only, never
+        from the public open_data/ folder. Point it at the access-controlled store."""
+        return self.home / "share" / "conditional"
+
+    @property
     def reports(self) -> Path:
         return self.home / "reports"
 

@@ -125,6 +125,7 @@ def _reconciliation(home: CitybaseHome, contract: Contract, day: dt.date) -> Ass
         ).fetchall()
     broken = [r[0] for r in rows if r[1] != r[2] + r[3]]
     return AssetCheckResult(
+        asset_key=raw_asset_key(contract),
         check_name="rows_reconcile",
         passed=bool(rows) and not broken,
         severity=AssetCheckSeverity.ERROR,

@@ -5,14 +5,17 @@ outweigh the models' own work. Asset keys follow layer/bureau/model; the group i
 (= dbt folder = DuckDB schema); the owner is the bureau whose tag the model carries.
 """
 
+import datetime as dt
 import json
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, AssetsDefinition
+from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, Failure
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.partitions import daily_partitions
+from orchestration.quality.store import CheckRecord, save_records
+from orchestration.resources import CitybaseHome
 from orchestration.settings import BUREAUS
 from orchestration.transform import ensure_manifest
 
@@ -41,6 +44,44 @@ class CitybaseTranslator(DagsterDbtTranslator):
         return {"bureau": _layer_and_bureau(dbt_resource_props)[1]}
 
 
+def dbt_check_records(run_results: dict, manifest: dict) -> list[CheckRecord]:
+    """The invocation's outcome per node, as the publish gate and the reports read them: one
+    `dbt_build` record per model (skipped = not built) and one per test, on the model it tests."""
+    translator = CitybaseTranslator()
+    nodes = manifest["nodes"]
+    records = []
+    for result in run_results["results"]:
+        node = nodes.get(result["unique_id"])
+        if node is None:
+            continue
+        if node["resource_type"] == "model":
+            target, name = node, "dbt_build"
+            severity, passed = "error", result["status"] == "success"
+        elif node["resource_type"] == "test" and node.get("attached_node") in nodes:
+            target, name = nodes[node["attached_node"]], node["name"]
+            severity = "warn" if node["config"].get("severity", "").lower() == "warn" else "error"
+            passed = result["status"] in ("pass", "warn") if severity == "error" else True
+        else:
+            continue
+        _, bureau = _layer_and_bureau(target)
+        records.append(
+            CheckRecord(
+                translator.get_asset_key(target).to_user_string(),
+                bureau,
+                name,
+                "dbt",
+                severity,
+                None,
+                passed,
+                None,
+                result.get("failures"),
+                [],
+                (result.get("message") or result["status"])[:500],
+            )
+        )
+    return records
+
+
 def build_dbt_assets() -> AssetsDefinition:
     @dbt_assets(
         manifest=ensure_manifest(),
@@ -49,8 +90,20 @@ def build_dbt_assets() -> AssetsDefinition:
         dagster_dbt_translator=CitybaseTranslator(),
         pool="warehouse_writer",
     )
-    def _models(context: AssetExecutionContext, dbt: DbtCliResource):
+    def _models(context: AssetExecutionContext, dbt: DbtCliResource, home: CitybaseHome):
         run_vars = json.dumps({"run_date": context.partition_key})
-        yield from dbt.cli(["build", "--vars", run_vars], context=context).stream()
+        invocation = dbt.cli(["build", "--vars", run_vars], context=context, raise_on_error=False)
+        yield from invocation.stream()
+        records = dbt_check_records(
+            invocation.get_artifact("run_results.json"), invocation.get_artifact("manifest.json")
+        )
+        with home.warehouse() as con:
+            save_records(con, dt.date.fromisoformat(context.partition_key), records, {"dbt"})
+        failed = [f"{r.asset} {r.check_name}" for r in records if r.blocking]
+        if not invocation.is_successful():
+            raise Failure(
+                description=f"dbt build failed on {len(failed)} node(s): {failed[:10]}; the "
+                "publish step holds back every dataset downstream of them",
+            )
 
     return _models

@@ -77,7 +77,8 @@ def records_from_outcomes(asset: str, bureau: str, outcomes: list[Outcome]) -> l
             bureau,
             o.expectation.rule,
             "gx",
-            "error" if o.expectation.severity == "critical" else "warn",
+            # A rule whose reference data is not loaded yet is reported, not blocking.
+            "error" if o.expectation.severity == "critical" and not o.note else "warn",
             o.expectation.dimension,
             o.success,
             o.evaluated,

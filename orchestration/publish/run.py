@@ -1,0 +1,224 @@
+"""Publishing one night: for each open dataset, hold it back if any blocking check in its
+lineage failed (or a delivery it is built from did not arrive), otherwise export it to the
+audit area, scan it, and promote it as a new release when it passes and has changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from orchestration.landing.readers import literal
+from orchestration.landing.schema import RAW_SCHEMA
+from orchestration.landing.store import sha256_of
+from orchestration.publish.catalog import write_catalogs
+from orchestration.publish.datasets import OpenDataset, open_datasets
+from orchestration.publish.releases import Release, current, new_release_id, promote, releases
+from orchestration.publish.scan import ScanResult, scan_for_personal_data, scan_small_cells
+from orchestration.quality.store import QUALITY_SCHEMA, CheckRecord, save_records
+from orchestration.settings import DBT_PROJECT_DIR, Paths
+
+BOM = b"\xef\xbb\xbf"
+BUREAUS_SEED = DBT_PROJECT_DIR / "seeds" / "bureaus.csv"
+
+
+@dataclass
+class PublishOutcome:
+    dataset: OpenDataset
+    status: str  # published | unchanged | held_back | kept_in_warehouse
+    reasons: list[str] = field(default_factory=list)
+    release: Release | None = None
+    scans: dict[str, ScanResult] = field(default_factory=dict)
+
+
+def destination(paths: Paths, dataset: OpenDataset) -> Path | None:
+    """unconditional -> open_data/, conditional -> the access-controlled share, not_open: none."""
+    return {"unconditional": paths.open_data, "conditional": paths.conditional_share}.get(
+        dataset.openness
+    )
+
+
+def blocking_failures(
+    con: duckdb.DuckDBPyConnection, dataset: OpenDataset, run_date: dt.date
+) -> list[str]:
+    """Why the dataset may not be published for `run_date`: failed error-severity checks on
+    any asset in its lineage (source suites, dbt tests, its own build) and failed or missing
+    deliveries of the raw datasets it is built from."""
+    assets = sorted(dataset.lineage_assets | {dataset.model_asset})
+    failed = con.execute(
+        f"""select asset, check_name, description from {QUALITY_SCHEMA}.check_results
+            where run_date = ? and list_contains(?, asset) and severity = 'error'
+              and not passed and source in ('gx', 'dbt') order by asset, check_name""",
+        [run_date, assets],
+    ).fetchall()
+    reasons = [f"{asset}: check {name} failed ({why})" for asset, name, why in failed]
+    raw = [a.split("/") for a in assets if a.startswith("raw/")]
+    deliveries = con.execute(
+        f"""select bureau, dataset, status, message from {RAW_SCHEMA}._manifest
+            where partition_date = ? and list_contains(?, bureau || '/' || dataset)
+            qualify row_number() over (partition by bureau, dataset order by landed_at desc) = 1
+            """,
+        [run_date, [f"{b}/{d}" for _, b, d in raw]],
+    ).fetchall()
+    reasons += [
+        f"raw/{b}/{d}: the delivery for {run_date} {status} ({message})"
+        for b, d, status, message in deliveries
+        if status in ("failed", "missing")
+    ]
+    built = con.execute(
+        f"""select count(*) from {QUALITY_SCHEMA}.check_results
+            where run_date = ? and asset = ? and check_name = 'dbt_build' and passed""",
+        [run_date, dataset.model_asset],
+    ).fetchone()[0]
+    if not built:
+        reasons.append(f"{dataset.model_asset} was not built for {run_date}")
+    return reasons
+
+
+def _export(con: duckdb.DuckDBPyConnection, dataset: OpenDataset, folder: Path) -> dict:
+    """Writes the audited table as CSV (UTF-8 with BOM, for Excel) and Parquet, rows in a stable
+    order so that unchanged data gives byte-identical files."""
+    folder.mkdir(parents=True)
+    query = f"select * from {dataset.relation} order by all"
+    plain = folder / f".{dataset.id}.plain.csv"
+    con.execute(f"copy ({query}) to {literal(str(plain))} (header, delimiter ',')")
+    csv_path = folder / f"{dataset.id}.csv"
+    with open(csv_path, "wb") as out, open(plain, "rb") as source:
+        out.write(BOM)
+        shutil.copyfileobj(source, out)
+    plain.unlink()
+    parquet_path = folder / f"{dataset.id}.parquet"
+    con.execute(f"copy ({query}) to {literal(str(parquet_path))} (format parquet)")
+    schema = con.execute(f"describe {dataset.relation}").fetchall()
+    names = [r[0] for r in schema]
+    info: dict = {
+        "rows": con.execute(f"select count(*) from {dataset.relation}").fetchone()[0],
+        "schema": [[r[0], r[1]] for r in schema],
+        "files": {
+            fmt: {"bytes": p.stat().st_size, "sha256": sha256_of(p)}
+            for fmt, p in (("csv", csv_path), ("parquet", parquet_path))
+        },
+    }
+    if "date_day" in names:
+        start, end = con.execute(
+            f"select min(date_day)::varchar, max(date_day)::varchar from {dataset.relation}"
+        ).fetchone()
+        info["temporal"] = {"startDate": start, "endDate": end}
+    city = con.execute(
+        "select division_code, division_name from marts.dim_division "
+        "where division_level = 'city' limit 1"
+    ).fetchone()
+    if city:
+        info["spatial"] = {"code": city[0], "name": city[1]}
+    return info
+
+
+def _scan(con: duckdb.DuckDBPyConnection, dataset: OpenDataset, folder: Path) -> dict:
+    files = [folder / f"{dataset.id}.csv", folder / f"{dataset.id}.parquet"]
+    personal = [scan_for_personal_data(con, f) for f in files]
+    scans = {
+        "pii_scan": ScanResult(
+            all(s.passed for s in personal),
+            sum(s.findings for s in personal),
+            [d for s in personal for d in s.detail],
+        )
+    }
+    if dataset.suppression:
+        scans["small_cells"] = scan_small_cells(con, files[0], dataset.suppression)
+    return scans
+
+
+def quality_score(con: duckdb.DuckDBPyConnection, dataset: OpenDataset, day: dt.date) -> float:
+    """Share of the day's checks in the dataset's lineage that passed, in percent."""
+    score = con.execute(
+        f"""select round(100 * avg(passed::integer), 1) from {QUALITY_SCHEMA}.check_results
+            where run_date = ? and list_contains(?, asset)""",
+        [day, sorted(dataset.lineage_assets | {dataset.model_asset})],
+    ).fetchone()[0]
+    return float(score) if score is not None else 0.0
+
+
+def publish_dataset(
+    con: duckdb.DuckDBPyConnection, paths: Paths, dataset: OpenDataset, run_date: dt.date
+) -> PublishOutcome:
+    root = destination(paths, dataset)
+    if root is None:
+        return PublishOutcome(dataset, "kept_in_warehouse", ["openness not_open"])
+    reasons = blocking_failures(con, dataset, run_date)
+    if reasons:
+        return PublishOutcome(dataset, "held_back", reasons, current(root, dataset.id))
+    now = dt.datetime.now().replace(microsecond=0)
+    audit = root / ".audit" / f"{dataset.id}-{now:%Y%m%dT%H%M%S}"
+    shutil.rmtree(audit, ignore_errors=True)
+    try:
+        info = _export(con, dataset, audit)
+        scans = _scan(con, dataset, audit)
+        failed = [f"{name}: {'; '.join(s.detail)}" for name, s in scans.items() if not s.passed]
+        if failed:
+            return PublishOutcome(dataset, "held_back", failed, current(root, dataset.id), scans)
+        live = current(root, dataset.id)
+        if live and live.info["files"]["csv"]["sha256"] == info["files"]["csv"]["sha256"]:
+            return PublishOutcome(dataset, "unchanged", [], live, scans)
+        kept = releases(root, dataset.id)
+        digest = hashlib.sha256(info["files"]["csv"]["sha256"].encode()).hexdigest()
+        release = promote(
+            root,
+            dataset.id,
+            audit,
+            new_release_id(now, digest),
+            {
+                **info,
+                "run_date": run_date.isoformat(),
+                "published_at": now.isoformat(),
+                "first_issued": kept[0].info["published_at"] if kept else now.isoformat(),
+                "quality_score": quality_score(con, dataset, run_date),
+            },
+        )
+        return PublishOutcome(dataset, "published", [], release, scans)
+    finally:
+        shutil.rmtree(audit, ignore_errors=True)
+
+
+def scan_records(outcomes: list[PublishOutcome]) -> list[CheckRecord]:
+    return [
+        CheckRecord(
+            o.dataset.asset_key.to_user_string(),
+            o.dataset.bureau,
+            name,
+            "publish",
+            "error",
+            "conformity" if name == "small_cells" else "accuracy",
+            scan.passed,
+            None,
+            scan.findings,
+            scan.detail,
+            "blocking scan of the files before promotion",
+        )
+        for o in outcomes
+        for name, scan in o.scans.items()
+    ]
+
+
+def publish_all(
+    con: duckdb.DuckDBPyConnection,
+    paths: Paths,
+    run_date: dt.date,
+    datasets: list[OpenDataset] | None = None,
+) -> list[PublishOutcome]:
+    chosen = list(datasets or open_datasets())
+    outcomes = [publish_dataset(con, paths, d, run_date) for d in chosen]
+    save_records(con, run_date, scan_records(outcomes), {"publish"})
+    refresh_catalogs(paths)
+    return outcomes
+
+
+def refresh_catalogs(paths: Paths) -> None:
+    everything = list(open_datasets())
+    write_catalogs(paths.open_data, everything, BUREAUS_SEED, "citybase open data / 城市开放数据")
+    write_catalogs(
+        paths.conditional_share, everything, BUREAUS_SEED, "citybase conditional share / 有条件开放"
+    )

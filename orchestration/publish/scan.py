@@ -1,0 +1,93 @@
+"""The blocking checks every file passes before it is published.
+
+Privacy: no checksum-valid 18-digit resident ID number, no mainland mobile number, no
+pseudonym (64 hex digits, the form citybase gives them) in any cell, and no column named after
+a contract's personal-data field. Small cells: no count below the dataset's threshold, and no
+group with exactly one withheld cell. Both read the file itself, as a member of the public would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from orchestration.contracts import load_contracts
+from orchestration.landing.readers import literal, quote
+from orchestration.privacy import id_checksum_ok_sql
+from orchestration.publish.datasets import Suppression
+
+SAMPLE = 5
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    passed: bool
+    findings: int
+    detail: list[str]  # what was found, masked
+
+
+def _reader(path: Path) -> str:
+    if path.suffix == ".parquet":
+        return f"read_parquet({literal(str(path))})"
+    return f"read_csv({literal(str(path))}, all_varchar = true, header = true)"
+
+
+def personal_column_names() -> set[str]:
+    names = set()
+    for contract in load_contracts():
+        names |= set(contract.personal_data)
+    return names
+
+
+def scan_for_personal_data(con: duckdb.DuckDBPyConnection, path: Path) -> ScanResult:
+    """Every cell of the file, split into digit/hex tokens, tested against each identifier."""
+    reader = _reader(path)
+    columns = [r[0] for r in con.execute(f"describe select * from {reader}").fetchall()]
+    personal = personal_column_names()
+    named = [c for c in columns if c in personal or any(c.startswith(p + "_") for p in personal)]
+    cells = " union all ".join(
+        f"select {literal(c)} as col, {quote(c)}::varchar as value from {reader}" for c in columns
+    )
+    findings = con.execute(
+        f"""with tokens as (
+                select col, unnest(string_split_regex(value, '[^0-9A-Za-z]+')) as token
+                from ({cells}) where value is not null
+            )
+            select col, case
+                when regexp_full_match(token, '[0-9]{{17}}[0-9Xx]')
+                     and {id_checksum_ok_sql("token")} then 'resident ID number'
+                when regexp_full_match(token, '1[3-9][0-9]{{9}}') then 'mobile number'
+                when regexp_full_match(lower(token), '[0-9a-f]{{64}}') then 'pseudonym'
+            end as kind
+            from tokens where length(token) in (11, 18, 64)"""
+    ).fetchall()
+    hits = [f"{kind} in column {col}" for col, kind in findings if kind]
+    detail = [f"personal-data column {c}" for c in named] + sorted(set(hits))[:SAMPLE]
+    total = len(named) + len(hits)
+    return ScanResult(total == 0, total, detail)
+
+
+def scan_small_cells(con: duckdb.DuckDBPyConnection, path: Path, rule: Suppression) -> ScanResult:
+    reader = _reader(path)
+    column = quote(rule.column)
+    groups = ", ".join(quote(c) for c in rule.group_by)
+    small, lone = con.execute(
+        f"""with cells as (
+                select try_cast({column} as double) as value,
+                       count(*) filter (where {column} is null) over (partition by {groups})
+                           as withheld,
+                       count(*) over (partition by {groups}) as cells
+                from {reader}
+            )
+            select count(*) filter (where value < {rule.min_count}),
+                   count(*) filter (where withheld = 1 and cells > 1 and value is null)
+            from cells"""
+    ).fetchone()
+    detail = []
+    if small:
+        detail.append(f"{small} published counts of {rule.column} are below {rule.min_count}")
+    if lone:
+        detail.append(f"{lone} groups have one withheld cell their total would reveal")
+    return ScanResult(small + lone == 0, small + lone, detail)

@@ -1,0 +1,71 @@
+"""The blocking scans on files about to be published, with identifiers planted on purpose."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.publish.datasets import Suppression
+from orchestration.publish.scan import scan_for_personal_data, scan_small_cells
+
+VALID_ID = "11010519491231002X"  # GB 11643 check character X is correct for these 17 digits
+WRONG_CHECK = "110105194912310021"
+
+
+def write_csv(path: Path, text: str) -> Path:
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("cell", "found"),
+    [
+        (f"申请人{VALID_ID}已办结", "resident ID number"),
+        ("联系电话13812345678", "mobile number"),
+        ("a" * 8 + "0123456789abcdef" * 3 + "01234567", "pseudonym"),
+    ],
+)
+def test_planted_identifiers_are_found(tmp_path: Path, cell: str, found: str) -> None:
+    path = write_csv(tmp_path / "d.csv", f"district,note,orders\n江北区,{cell},12\n")
+    result = scan_for_personal_data(duckdb.connect(), path)
+    assert not result.passed
+    assert result.detail == [f"{found} in column note"]
+
+
+def test_clean_aggregates_and_near_misses_pass(tmp_path: Path) -> None:
+    # An 18-digit number with a wrong check digit, a 12-digit division code and a landline are
+    # not personal identifiers.
+    path = write_csv(
+        tmp_path / "d.csv",
+        f"code,ref,phone,orders\n330102001001,{WRONG_CHECK},057187654321,12\n",
+    )
+    result = scan_for_personal_data(duckdb.connect(), path)
+    assert result.passed, result.detail
+
+
+def test_personal_data_columns_are_refused_even_when_empty(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "d.csv", "date_day,patient_name,visits\n2026-10-01,,12\n")
+    result = scan_for_personal_data(duckdb.connect(), path)
+    assert result.detail == ["personal-data column patient_name"]
+
+
+def test_parquet_is_scanned_too(tmp_path: Path) -> None:
+    path = tmp_path / "d.parquet"
+    duckdb.connect().execute(
+        f"copy (select '13912345678' as note, 5 as n) to '{path}' (format parquet)"
+    )
+    assert not scan_for_personal_data(duckdb.connect(), path).passed
+
+
+def test_small_cells_and_lone_withheld_cells_fail(tmp_path: Path) -> None:
+    rule = Suppression(column="visits", min_count=10, group_by=["hospital_id"])
+    con = duckdb.connect()
+    ok = write_csv(tmp_path / "ok.csv", "hospital_id,dept,visits\nH1,a,\nH1,b,\nH1,c,30\n")
+    assert scan_small_cells(con, ok, rule).passed
+    small = write_csv(tmp_path / "s.csv", "hospital_id,dept,visits\nH1,a,9\nH1,b,30\n")
+    assert scan_small_cells(con, small, rule).findings == 1
+    lone = write_csv(tmp_path / "l.csv", "hospital_id,dept,visits\nH1,a,\nH1,b,30\nH1,c,40\n")
+    result = scan_small_cells(con, lone, rule)
+    assert not result.passed and "one withheld cell" in result.detail[0]
