@@ -1,0 +1,118 @@
+"""Source suites on the demo city: what they catch against the ground truth of injected defects,
+and the DuckDB evaluation agreeing with Great Expectations' own engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from orchestration.cli import demo_services
+from orchestration.contracts import load_contracts
+from orchestration.extract import extract
+from orchestration.quality.sources import run_source_checks
+from orchestration.quality.suites import load_suite
+from orchestration.quality.validate import validate_batch
+from orchestration.settings import Paths
+from orchestration.warehouse import connect
+
+DAY = dt.date(2026, 9, 30)
+
+
+def land_and_check_every_dataset(home: Paths) -> None:
+    with demo_services(home), connect(home.warehouse) as con:
+        for contract in sorted(load_contracts(), key=lambda c: c.is_daily):  # reference first
+            results = extract(con, contract, DAY, home)
+            tables = {r.raw_table: r.raw_table for r in results if r.status == "loaded"}
+            run_source_checks(con, contract, DAY, {contract.key: contract.key} | tables)
+
+
+def detected(home: Paths) -> pd.DataFrame:
+    with connect(home.warehouse, read_only=True) as con:
+        return con.execute(
+            """select bureau, dataset, row_number as line from raw._quarantine
+               where partition_date = ?
+               union select bureau, dataset, row_number from quality.flagged_rows
+               where partition_date = ?
+               union select bureau, dataset, 0 from raw._manifest
+               where partition_date = ? and message like '%_v2%'""",
+            [DAY, DAY, DAY],
+        ).df()
+
+
+@pytest.mark.slow
+def test_every_injected_defect_kind_is_caught(demo_home: Paths) -> None:
+    land_and_check_every_dataset(demo_home)
+    truth = pd.read_csv(demo_home.democity / "_ground_truth" / "defects.csv")
+    truth = truth[truth["date"] == DAY.isoformat()]
+    found = truth.merge(
+        detected(demo_home), on=["bureau", "dataset", "line"], how="left", indicator=True
+    )
+    per_kind = found.groupby("kind")["_merge"].agg(
+        injected="size", caught=lambda m: int((m == "both").sum())
+    )
+    print(f"\nDefects injected on {DAY} and caught by the source checks:\n{per_kind}")
+    print(f"Total: {per_kind['caught'].sum()} of {per_kind['injected'].sum()}")
+    assert set(per_kind.index) >= {
+        "bad_id_checksum",
+        "duplicate_row",
+        "invalid_division_code",
+        "late_row",
+        "malformed_line",
+        "missing_value",
+        "out_of_range",
+        "completed_before_submitted",
+    }
+    assert (per_kind["caught"] > 0).all(), per_kind
+    assert per_kind["caught"].sum() / per_kind["injected"].sum() > 0.95
+
+
+def test_duckdb_evaluation_agrees_with_great_expectations(con) -> None:
+    import great_expectations as gx
+
+    con.execute("""create table sample as select range as _row_number, 'f.csv' as _source_file,
+        case when range % 7 = 0 then null else range % 11 end::double as reading,
+        case when range % 13 = 0 then 'x' else 'ok' end as code,
+        timestamp '2026-09-30 00:00:00' + to_minutes(range) as began,
+        timestamp '2026-09-30 00:05:00' + to_minutes(range - (range % 17 = 0)::int * 10)
+            as ended,
+        (range % 50)::varchar as key from range(400)""")
+    suite = load_suite("environment__air_quality_hourly")  # reuse its shape for metadata only
+    assert suite is not None
+    expectations = [
+        gx.expectations.ExpectColumnValuesToNotBeNull(column="reading", mostly=0.9),
+        gx.expectations.ExpectColumnValuesToBeBetween(column="reading", min_value=1, max_value=9),
+        gx.expectations.ExpectColumnValuesToBeBetween(
+            column="reading", min_value=1, max_value=9, strict_min=True
+        ),
+        gx.expectations.ExpectColumnValuesToBeInSet(column="code", value_set=["ok"]),
+        gx.expectations.ExpectColumnValuesToMatchRegex(column="code", regex="^o"),
+        gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="ended",
+            column_B="began",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+        ),
+        gx.expectations.ExpectColumnValuesToBeUnique(column="key"),
+        gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=["key", "code"]),
+    ]
+    frame = con.execute("select * from sample").df()
+    batch = (
+        gx.get_context(mode="ephemeral")
+        .data_sources.add_pandas("t")
+        .add_dataframe_asset("t")
+        .add_batch_definition_whole_dataframe("b")
+        .get_batch(batch_parameters={"dataframe": frame})
+    )
+    from orchestration.quality.suites import Expectation, Suite
+
+    for i, gx_expectation in enumerate(expectations):
+        config = gx_expectation.configuration
+        ours = Expectation(config.type, dict(config.kwargs), "critical", f"r{i}", "", "accuracy")
+        [outcome] = validate_batch(
+            con, Suite("t", suite.path, [ours]), "select * from sample", [], DAY, set()
+        )
+        theirs = batch.validate(gx_expectation, result_format="SUMMARY")
+        assert outcome.success == theirs.success, config.type
+        assert outcome.unexpected == theirs.result["unexpected_count"], config.type
