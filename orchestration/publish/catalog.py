@@ -41,7 +41,7 @@ def _contacts() -> dict[str, str]:
     return {c.bureau: c.contact for c in load_contracts()}
 
 
-def _distribution(root: Path, dataset: OpenDataset, release: Release, fmt: str) -> dict:
+def _distribution(dataset: OpenDataset, release: Release, fmt: str) -> dict:
     file = release.info["files"][fmt]
     return {
         "format": fmt.upper(),
@@ -52,10 +52,10 @@ def _distribution(root: Path, dataset: OpenDataset, release: Release, fmt: str) 
     }
 
 
-def _entry(root: Path, dataset: OpenDataset, release: Release, bureaus: dict, contacts: dict):
+def _entry(dataset: OpenDataset, release: Release, bureaus: dict, contacts: dict):
     bureau = bureaus.get(dataset.bureau, {})
     info = release.info
-    entry = {
+    return {
         "identifier": dataset.id,
         "title": {"zh": dataset.title, "en": dataset.title_en},
         "description": {"zh": dataset.description, "en": dataset.description_en},
@@ -76,9 +76,8 @@ def _entry(root: Path, dataset: OpenDataset, release: Release, bureaus: dict, co
         "smallCellSuppression": dataset.suppression.rule() if dataset.suppression else None,
         "qualityScore": info.get("quality_score"),
         "releaseId": release.id,
-        "distribution": [_distribution(root, dataset, release, f) for f in ("csv", "parquet")],
+        "distribution": [_distribution(dataset, release, f) for f in ("csv", "parquet")],
     }
-    return entry
 
 
 def _resource(dataset: OpenDataset, release: Release) -> dict:
@@ -116,7 +115,7 @@ def write_catalogs(root: Path, datasets: list[OpenDataset], bureaus_seed: Path, 
             "@type": "dcat:Catalog",
             "title": title,
             "license": LICENSE["path"],
-            "dataset": [_entry(root, d, r, bureaus, contacts) for d, r in served],
+            "dataset": [_entry(d, r, bureaus, contacts) for d, r in served],
         },
     )
     _write_json(

@@ -4,10 +4,10 @@ the models under models/open_data/), with their lineage back to the raw deliveri
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from dagster import AssetKey
 
@@ -49,7 +49,6 @@ class OpenDataset:
     model_asset: str
     lineage_assets: frozenset[str]
     suppression: Suppression | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def asset_key(self) -> AssetKey:
@@ -72,31 +71,30 @@ def _meta(node: dict) -> dict:
 
 
 def _dataset(node: dict, manifest: dict, translator: CitybaseTranslator) -> OpenDataset:
-    meta = dict(_meta(node)["open_data"])
-    suppression = meta.pop("suppression", None)
+    meta = _meta(node)["open_data"]
+    suppression = meta.get("suppression")
     ancestors = _ancestors(manifest["parent_map"], node["unique_id"])
     props = {**manifest["nodes"], **manifest["sources"]}
     lineage = frozenset(
         translator.get_asset_key(props[a]).to_user_string() for a in ancestors if a in props
     )
     return OpenDataset(
-        id=meta.pop("id"),
+        id=meta["id"],
         model=node["name"],
         relation=f"{node['schema']}.{node['alias']}",
         bureau=translator.get_tags(node)["bureau"],
-        title=meta.pop("title"),
-        title_en=meta.pop("title_en"),
-        description=meta.pop("description"),
-        description_en=meta.pop("description_en"),
-        keywords=list(meta.pop("keywords")),
-        theme=meta.pop("theme"),
-        openness=meta.pop("openness"),
-        update_frequency=meta.pop("update_frequency"),
+        title=meta["title"],
+        title_en=meta["title_en"],
+        description=meta["description"],
+        description_en=meta["description_en"],
+        keywords=list(meta["keywords"]),
+        theme=meta["theme"],
+        openness=meta["openness"],
+        update_frequency=meta["update_frequency"],
         columns={name: col.get("description", "") for name, col in node["columns"].items()},
         model_asset=translator.get_asset_key(node).to_user_string(),
         lineage_assets=lineage,
         suppression=Suppression(**suppression) if suppression else None,
-        extra=meta,
     )
 
 

@@ -5,7 +5,6 @@ audit area, scan it, and promote it as a new release when it passes and has chan
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,12 +163,11 @@ def publish_dataset(
         if live and live.info["files"]["csv"]["sha256"] == info["files"]["csv"]["sha256"]:
             return PublishOutcome(dataset, "unchanged", [], live, scans)
         kept = releases(root, dataset.id)
-        digest = hashlib.sha256(info["files"]["csv"]["sha256"].encode()).hexdigest()
         release = promote(
             root,
             dataset.id,
             audit,
-            new_release_id(now, digest),
+            new_release_id(now, info["files"]["csv"]["sha256"]),
             {
                 **info,
                 "run_date": run_date.isoformat(),

@@ -55,9 +55,6 @@ class Suite:
     expectations: list[Expectation]
     batch_columns: dict[str, str] = field(default_factory=dict)
 
-    def as_gx_dict(self) -> dict[str, Any]:
-        return json.loads(self.path.read_text(encoding="utf-8"))
-
 
 class SuiteError(ValueError):
     pass

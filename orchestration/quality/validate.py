@@ -32,10 +32,6 @@ class Outcome:
     sample: list[str]
     note: str = ""
 
-    @property
-    def share(self) -> float:
-        return self.unexpected / self.evaluated if self.evaluated else 0.0
-
 
 @dataclass(frozen=True)
 class Predicate:
