@@ -1,13 +1,16 @@
-"""The blocking scans on files about to be published, with identifiers planted on purpose."""
+"""The blocking scans on files about to be published, with identifiers planted on purpose, and
+the openness rule that keeps person-level sources from being published unsuppressed."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.publish.datasets import Suppression
+from orchestration.contracts import load_contracts
+from orchestration.publish.datasets import Suppression, check_openness, dataset
 from orchestration.publish.scan import scan_for_personal_data, scan_small_cells
 
 VALID_ID = "11010519491231002X"  # GB 11643 check character X is correct for these 17 digits
@@ -69,3 +72,14 @@ def test_small_cells_and_lone_withheld_cells_fail(tmp_path: Path) -> None:
     lone = write_csv(tmp_path / "l.csv", "hospital_id,dept,visits\nH1,a,\nH1,b,30\nH1,c,40\n")
     result = scan_small_cells(con, lone, rule)
     assert not result.passed and "one withheld cell" in result.detail[0]
+
+
+def test_an_unsuppressed_aggregate_of_a_closed_source_may_not_be_opened() -> None:
+    contracts = load_contracts()
+    visits = dataset("outpatient-visits-daily")  # built from not_open outpatient visits
+    check_openness(visits, contracts)  # suppressed: allowed
+    with pytest.raises(ValueError, match="raw/health/outpatient_visits"):
+        check_openness(dataclasses.replace(visits, suppression=None), contracts)
+    aqi = dataset("station-aqi-daily")  # every source unconditional: no suppression needed
+    assert aqi.suppression is None
+    check_openness(aqi, contracts)

@@ -12,7 +12,7 @@ from orchestration.cli import demo_services
 from orchestration.contracts import load_contracts
 from orchestration.extract import extract
 from orchestration.quality.sources import run_source_checks
-from orchestration.quality.suites import Expectation, Suite
+from orchestration.quality.suites import SEVERITIES, Expectation, Suite, load_suite
 from orchestration.quality.validate import validate_batch
 from orchestration.settings import Paths
 from orchestration.warehouse import connect
@@ -41,9 +41,63 @@ def detected(home: Paths) -> pd.DataFrame:
         ).df()
 
 
+def rules_of(suite: Suite, kind: str, severities=("critical",)) -> set[tuple[str, ...]]:
+    return {
+        tuple(e.columns) for e in suite.expectations if e.type == kind and e.severity in severities
+    }
+
+
+def test_suites_enforce_what_the_contracts_promise() -> None:
+    """Required columns and personal-data kinds of every contract are blocking rules of its suite,
+    and its keys are checked (a warning: duplicates are flagged and kept once in staging). The
+    suites are edited by hand; this keeps them from drifting away from the contracts."""
+    checked = 0
+    for contract in load_contracts():
+        if contract.format == "gtfs":
+            continue  # one suite per feed file, following the GTFS reference
+        suite = load_suite(contract.key)
+        assert suite is not None, f"{contract.key} has no suite in expectations/"
+        not_null = rules_of(suite, "expect_column_values_to_not_be_null")
+        required = {(c.name,) for c in contract.columns if c.required}
+        assert required <= not_null, f"{contract.key}: required columns without a rule"
+        if contract.keys:
+            unique = "expect_column_values_to_be_unique"
+            if len(contract.keys) > 1:
+                unique = "expect_compound_columns_to_be_unique"
+            keys = rules_of(suite, unique, SEVERITIES)
+            assert tuple(contract.keys) in keys, f"{contract.key}: its key is not checked"
+        # An ID number failing its check digit blocks; a malformed mobile number is reported.
+        flags = {"id_number": ("_checksum_ok", ("critical",)), "phone": ("_valid", SEVERITIES)}
+        for column, kind in contract.personal_data.items():
+            if kind in flags:
+                suffix, severities = flags[kind]
+                assert (column + suffix,) in rules_of(
+                    suite, "expect_column_values_to_be_in_set", severities
+                ), f"{contract.key}: {column} ({kind}) is not validated"
+        checked += 1
+    assert checked >= 16
+
+
+def assert_suites_name_existing_columns(home: Paths) -> None:
+    with connect(home.warehouse, read_only=True) as con:
+        tables = {
+            name: {c for (c,) in con.execute(f"select column_name from (describe raw.{name})")}
+            for (name,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'raw'"
+            ).fetchall()
+        }
+    for name, columns in tables.items():
+        suite = load_suite(name)
+        if suite is not None:
+            named = {c for e in suite.expectations for c in e.columns}
+            unknown = named - columns - set(suite.batch_columns)
+            assert not unknown, f"{suite.path} names columns raw.{name} lacks: {unknown}"
+
+
 @pytest.mark.slow
 def test_every_injected_defect_kind_is_caught(demo_home: Paths) -> None:
     land_and_check_every_dataset(demo_home)
+    assert_suites_name_existing_columns(demo_home)
     truth = pd.read_csv(demo_home.democity / "_ground_truth" / "defects.csv")
     truth = truth[truth["date"] == DAY.isoformat()]
     found = truth.merge(

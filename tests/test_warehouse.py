@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
 from orchestration.connectors import gtfs
+from orchestration.quality.dbt_samples import failing_samples
 from orchestration.settings import Paths
 from orchestration.warehouse import connect
-from tests.warehouse import dbt_build, dbt_docs_generate, query, write_raw
+from tests.warehouse import dbt_build, dbt_docs_generate, dbt_test_results, query, write_raw
 
 DAY = "2026-10-12"  # a Monday; 10-10 (Saturday) was a make-up workday for National Day
 D1, D2 = "339902000000", "339903000000"
@@ -518,3 +521,23 @@ def test_docs_generate_catalogues_the_built_marts(small_city: Paths, monkeypatch
     assert {"station_id", "measured_at", "aqi", "primary_pollutant", "aqi_level"} <= set(
         hourly["columns"]
     )
+
+
+def test_a_failed_dbt_test_comes_with_a_masked_sample_of_its_rows(
+    small_city: Paths, tmp_path: Path, monkeypatch
+) -> None:
+    home = Paths(tmp_path)
+    shutil.copy(small_city.warehouse, home.warehouse)
+    monkeypatch.setenv("CITYBASE_HOME", str(home.home))
+    with connect(home.warehouse) as con:
+        con.execute(
+            "insert into marts.dim_station select s.* replace ('110101199003077777' as station_id) "
+            "from marts.dim_station as s, range(2) limit 2"
+        )
+    run_results = dbt_test_results(home, "dim_station")
+    with connect(home.warehouse, read_only=True) as con:
+        samples = failing_samples(con, run_results)
+    assert len(samples) == 1 and "unique_dim_station_station_id" in next(iter(samples))
+    (sample,) = samples.values()
+    assert len(sample) == 1 and "199003" not in sample[0] and "******" in sample[0]
+    assert json.loads(sample[0])["n_records"] > 1

@@ -37,8 +37,9 @@ def write_raw(
     con.unregister("incoming_rows")
 
 
-def _dbt(home: Paths, *args: str) -> str:
-    """Runs dbt on the warehouse under `home`; fails the test with dbt's output."""
+def _dbt(home: Paths, *args: str, expect_success: bool = True) -> str:
+    """Runs dbt on the warehouse under `home`; fails the test with dbt's output when dbt's
+    success is not what was expected."""
     command = [
         dbt_executable(),
         *args,
@@ -52,8 +53,14 @@ def _dbt(home: Paths, *args: str) -> str:
         str(home.home / "dbt_logs"),
     ]
     done = subprocess.run(command, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout[-6000:]
+    assert (done.returncode == 0) == expect_success, done.stdout[-6000:]
     return done.stdout
+
+
+def dbt_test_results(home: Paths, select: str) -> dict:
+    """Runs `dbt test` expecting failures; returns its run_results.json."""
+    _dbt(home, "test", "--select", select, expect_success=False)
+    return json.loads((home.home / "dbt_target" / "run_results.json").read_text())
 
 
 def dbt_build(home: Paths, select: str, run_date: str | None = None, **extra_vars) -> str:

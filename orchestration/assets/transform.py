@@ -10,10 +10,18 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, Failure
+from dagster import (
+    AssetCheckResult,
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    Failure,
+    MetadataValue,
+)
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.partitions import daily_partitions
+from orchestration.quality.dbt_samples import failing_samples
 from orchestration.quality.store import CheckRecord, save_records
 from orchestration.resources import CitybaseHome
 from orchestration.settings import BUREAUS
@@ -44,7 +52,9 @@ class CitybaseTranslator(DagsterDbtTranslator):
         return {"bureau": _layer_and_bureau(dbt_resource_props)[1]}
 
 
-def dbt_check_records(run_results: dict, manifest: dict) -> list[CheckRecord]:
+def dbt_check_records(
+    run_results: dict, manifest: dict, samples: Mapping[str, list[str]]
+) -> list[CheckRecord]:
     """The invocation's outcome per node, as the publish gate and the reports read them: one
     `dbt_build` record per model (skipped = not built) and one per test, on the model it tests."""
     translator = CitybaseTranslator()
@@ -75,7 +85,7 @@ def dbt_check_records(run_results: dict, manifest: dict) -> list[CheckRecord]:
                 passed,
                 None,
                 result.get("failures"),
-                [],
+                samples.get(result["unique_id"], []),
                 (result.get("message") or result["status"])[:500],
             )
         )
@@ -93,12 +103,25 @@ def build_dbt_assets() -> AssetsDefinition:
     def _models(context: AssetExecutionContext, dbt: DbtCliResource, home: CitybaseHome):
         run_vars = json.dumps({"run_date": context.partition_key})
         invocation = dbt.cli(["build", "--vars", run_vars], context=context, raise_on_error=False)
-        yield from invocation.stream()
-        records = dbt_check_records(
-            invocation.get_artifact("run_results.json"), invocation.get_artifact("manifest.json")
-        )
+        failed_checks = []  # held until dbt lets go of the warehouse and samples can be read
+        for event in invocation.stream():
+            if isinstance(event, AssetCheckResult) and not event.passed:
+                failed_checks.append(event)
+            else:
+                yield event
+        run_results = invocation.get_artifact("run_results.json")
         with home.warehouse() as con:
+            samples = failing_samples(con, run_results)
+            records = dbt_check_records(
+                run_results, invocation.get_artifact("manifest.json"), samples
+            )
             save_records(con, dt.date.fromisoformat(context.partition_key), records, {"dbt"})
+        for check in failed_checks:
+            unique_id = check.metadata.get("unique_id")
+            sample = samples.get(getattr(unique_id, "value", unique_id), [])
+            yield check._replace(
+                metadata={**check.metadata, "sample (masked)": MetadataValue.json(sample)}
+            )
         failed = [f"{r.asset} {r.check_name}" for r in records if r.blocking]
         if not invocation.is_successful():
             raise Failure(

@@ -34,6 +34,7 @@ ICU_ENCODINGS = {
     "latin-1": "latin-1",
 }
 MASK_DIGITS = r"[0-9]{6,}[0-9Xx]?"
+MASK_PSEUDONYMS = r"[0-9a-f]{32,}"
 
 
 @dataclass(frozen=True)
@@ -64,9 +65,10 @@ def literal(text: str) -> str:
 
 
 def mask_sql(expression: str, personal: bool) -> str:
-    """A quarantined record as it may be shown in reports: long digit runs always masked, and
+    """A record as it may be shown in reports: pseudonyms and long digit runs always masked, and
     CJK text too where the dataset holds personal data (names cannot be told from other text)."""
-    masked = f"regexp_replace(left({expression}, 500), '{MASK_DIGITS}', '******', 'g')"
+    hidden = f"regexp_replace(left({expression}, 500), '{MASK_PSEUDONYMS}', '<pseudonym>', 'g')"
+    masked = f"regexp_replace({hidden}, '{MASK_DIGITS}', '******', 'g')"
     if personal:
         masked = f"regexp_replace({masked}, '[\\x{{4e00}}-\\x{{9fff}}]', '*', 'g')"
     return masked

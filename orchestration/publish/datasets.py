@@ -12,6 +12,7 @@ from typing import Literal
 from dagster import AssetKey
 
 from orchestration.assets.transform import CitybaseTranslator
+from orchestration.contracts import Contract, load_contracts
 from orchestration.transform import ensure_manifest
 
 Openness = Literal["unconditional", "conditional", "not_open"]
@@ -87,7 +88,7 @@ def _dataset(node: dict, manifest: dict, translator: CitybaseTranslator) -> Open
         title_en=meta["title_en"],
         description=meta["description"],
         description_en=meta["description_en"],
-        keywords=list(meta["keywords"]),
+        keywords=[str(k) for k in meta["keywords"]],
         theme=meta["theme"],
         openness=meta["openness"],
         update_frequency=meta["update_frequency"],
@@ -98,15 +99,40 @@ def _dataset(node: dict, manifest: dict, translator: CitybaseTranslator) -> Open
     )
 
 
+OPENNESS_ORDER: tuple[Openness, ...] = ("not_open", "conditional", "unconditional")
+
+
+def check_openness(dataset: OpenDataset, contracts: list[Contract]) -> None:
+    """A dataset may be more open than a source it is built from (the contract's class) only as
+    an aggregate with small cells suppressed: that is what makes person-level data publishable."""
+    sources = {f"raw/{c.bureau}/{c.dataset}": c.openness for c in contracts}
+    stricter = sorted(
+        asset
+        for asset in dataset.lineage_assets
+        if OPENNESS_ORDER.index(sources.get(asset, "unconditional"))
+        < OPENNESS_ORDER.index(dataset.openness)
+    )
+    if stricter and dataset.suppression is None:
+        raise ValueError(
+            f"open dataset {dataset.id} ({dataset.model}) is {dataset.openness} but is built from "
+            f"{', '.join(stricter)}, which the contracts class lower: declare "
+            "meta.open_data.suppression on the model, or lower its openness"
+        )
+
+
 @cache
 def _load(manifest_path: Path) -> tuple[OpenDataset, ...]:
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     translator = CitybaseTranslator()
-    return tuple(
+    contracts = load_contracts()
+    datasets = tuple(
         _dataset(node, manifest, translator)
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model" and "open_data" in _meta(node)
     )
+    for d in datasets:
+        check_openness(d, contracts)
+    return datasets
 
 
 def open_datasets() -> tuple[OpenDataset, ...]:

@@ -4,6 +4,7 @@ audit area, scan it, and promote it as a new release when it passes and has chan
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
 from dataclasses import dataclass, field
@@ -179,6 +180,8 @@ def publish_dataset(
         return PublishOutcome(dataset, "published", [], release, scans)
     finally:
         shutil.rmtree(audit, ignore_errors=True)
+        with contextlib.suppress(OSError):  # left when another publish is auditing
+            audit.parent.rmdir()
 
 
 def scan_records(outcomes: list[PublishOutcome]) -> list[CheckRecord]:

@@ -1,0 +1,100 @@
+"""Write-audit-publish end to end: two nights of the demo city through Dagster, the second with
+one bureau's delivery corrupted, then a rollback."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from orchestration.cli import main, run_nightly
+from orchestration.publish.datasets import open_datasets
+from orchestration.publish.releases import current
+from orchestration.publish.run import destination
+from orchestration.settings import Paths
+from orchestration.warehouse import connect
+from tests.conftest import DEMO_START
+
+NIGHT_1 = DEMO_START
+NIGHT_2 = DEMO_START + dt.timedelta(days=1)
+CORRUPTED = "station-aqi-daily"  # built from the environment bureau's hourly readings
+
+
+def live_files(home: Paths) -> dict[str, tuple[str, bytes]]:
+    """Dataset id -> (release id, bytes of the CSV a reader downloads now)."""
+    served = {}
+    for d in open_datasets():
+        root = destination(home, d)
+        if root is not None:
+            release = current(root, d.id)
+            served[d.id] = (release.id, (root / d.id / "current" / f"{d.id}.csv").read_bytes())
+    return served
+
+
+def catalog_releases(home: Paths) -> dict[str, str]:
+    entries = json.loads((home.open_data / "catalog.json").read_text(encoding="utf-8"))
+    return {e["identifier"]: e["releaseId"] for e in entries["dataset"]}
+
+
+def make_pm25_negative(path: Path) -> None:
+    """Every PM2.5 reading below zero: far more rows than the physical-range rule tolerates.
+    The file keeps its delivery time, so only the content is wrong."""
+    delivered = path.stat()
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({**row, "pm25": "-1"} for row in rows)
+    os.utime(path, (delivered.st_atime, delivered.st_mtime))
+
+
+@pytest.mark.slow
+def test_a_corrupt_delivery_holds_back_its_datasets_and_the_others_publish(
+    home: Paths, demo_city: Path, capfd: pytest.CaptureFixture
+) -> None:
+    shutil.copytree(demo_city, home.democity)
+    assert run_nightly(NIGHT_1, home, log_level="ERROR")
+    before = live_files(home)
+    assert len(before) == len([d for d in open_datasets() if d.openness != "not_open"]) >= 7
+
+    make_pm25_negative(home.democity / f"environment/air_quality_hourly/{NIGHT_2}.csv")
+    assert not run_nightly(NIGHT_2, home, log_level="WARNING")
+    log = capfd.readouterr().err
+    after = live_files(home)
+
+    # The corrupted bureau's dataset: held back, the same bytes still served, and the log says why.
+    assert after[CORRUPTED] == before[CORRUPTED]
+    assert f"{CORRUPTED}: held_back" in log and "pm25_physical_range" in log
+    assert catalog_releases(home)[CORRUPTED] == before[CORRUPTED][0]
+    # Every other dataset went through the audit and serves the second night.
+    with connect(home.warehouse, read_only=True) as con:
+        scanned = {
+            asset.split("/")[-1].replace("_", "-")
+            for (asset,) in con.execute(
+                "select asset from quality.check_results "
+                "where run_date = ? and check_name = 'pii_scan' and passed",
+                [NIGHT_2],
+            ).fetchall()
+        }
+    assert scanned == set(after) - {CORRUPTED}
+    for d in open_datasets():
+        root = destination(home, d)
+        coverage = current(root, d.id).info.get("temporal") if root else None
+        if coverage and d.id != CORRUPTED:
+            assert coverage["endDate"] >= NIGHT_2.isoformat(), d.id
+    assert not (home.open_data / ".audit").exists()
+
+    # Rollback: the previous release is served again, byte for byte, and the catalog follows.
+    rolled = "route-boardings-daily"
+    assert after[rolled][0] != before[rolled][0]
+    assert main(["publish", "--rollback", rolled]) == 0
+    assert live_files(home)[rolled] == before[rolled]
+    assert catalog_releases(home)[rolled] == before[rolled][0]
+    assert main(["publish", "--rollback", rolled]) == 1  # nothing older is kept
+    assert "nothing to roll back to" in capfd.readouterr().err
