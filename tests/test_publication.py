@@ -8,6 +8,8 @@ import datetime as dt
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,6 +91,12 @@ def test_a_corrupt_delivery_holds_back_its_datasets_and_the_others_publish(
         if coverage and d.id != CORRUPTED:
             assert coverage["endDate"] >= NIGHT_2.isoformat(), d.id
     assert not (home.open_data / ".audit").exists()
+    for package in (home.open_data, home.conditional_share):
+        frictionless = Path(sys.executable).with_name("frictionless")
+        done = subprocess.run(
+            [frictionless, "validate", "datapackage.json"], cwd=package, capture_output=True
+        )
+        assert done.returncode == 0, done.stdout.decode()[-3000:]
 
     # Rollback: the previous release is served again, byte for byte, and the catalog follows.
     rolled = "route-boardings-daily"
