@@ -51,19 +51,20 @@ def demo_services(where: Paths) -> Iterator[None]:
 
 
 def run_nightly(day: dt.date, where: Paths, log_level: str = "INFO") -> bool:
-    """Runs the night's three jobs (extract, build, publish) for one day in this process,
+    """Runs the night's four jobs (extract, build, publish, report) for one day in this process,
     recorded in the Dagster instance. Each runs even when the one before failed, as the sensors
     do: the publish gate decides per dataset."""
     _prepare_environment(where)
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
+    from orchestration.jobs import NIGHT
 
     results = []
     with demo_services(where):
-        for name in ("nightly_extract", "nightly_build", "nightly_publish"):
+        for job in NIGHT:
             results.append(
-                defs.resolve_job_def(name).execute_in_process(
+                defs.resolve_job_def(job.name).execute_in_process(
                     partition_key=day.isoformat(),
                     instance=DagsterInstance.get(),
                     raise_on_error=False,
@@ -128,11 +129,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         day = args.start + dt.timedelta(days=offset)
         print(f"Nightly build of {day} …")
         ok = run_nightly(day, where, log_level="WARNING") and ok
+    last = (args.start + dt.timedelta(days=args.days - 1)).isoformat()
     places = [
         ("Warehouse", where.warehouse),
         ("Landing", where.landing),
         ("Open data", where.open_data),
+        ("Portal", where.open_data / "index.html"),
         ("Reports", where.reports),
+        ("City report", where.reports / "city" / f"{last}.html"),
         ("Demo city", where.democity),
     ]
     shown = [f"{name:<12}{path}" for name, path in places if path.exists()]

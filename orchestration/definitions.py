@@ -7,17 +7,20 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.assets.extract import build_extract_asset
 from orchestration.assets.publish import build_publish_assets
+from orchestration.assets.reports import build_report_assets
 from orchestration.assets.transform import build_dbt_assets
 from orchestration.contracts import load_contracts
 from orchestration.jobs import NIGHT, night_sensors, nightly_schedule
 from orchestration.resources import CitybaseHome
 from orchestration.transform import dbt_executable, dbt_project
 
+contracts = load_contracts()
 defs = Definitions(
     assets=[
-        *(build_extract_asset(c) for c in load_contracts()),
+        *(build_extract_asset(c) for c in contracts),
         build_dbt_assets(),
         *build_publish_assets(),
+        *build_report_assets(contracts),
     ],
     jobs=list(NIGHT),
     schedules=[nightly_schedule],

@@ -1,9 +1,11 @@
-"""The night as three jobs: land and check every delivery; build the warehouse; publish.
+"""The night as four jobs: land and check every delivery; build the warehouse; publish; report.
 
-Three runs, not one, because Dagster skips every step downstream of a failed one: in a single
+Four runs, not one, because Dagster skips every step downstream of a failed one: in a single
 run, one bureau's unreadable delivery or failed blocking check would stop the warehouse build and
 the publication of all seven. Split, the extract run fails for that bureau alone, the build run
-builds everything, and the publish run holds back exactly the datasets whose lineage failed.
+builds everything, the publish run holds back exactly the datasets whose lineage failed, and
+the report run tells every bureau what happened (a failed scan in publishing would otherwise
+skip the reports too).
 Both run in process: DuckDB takes one writer at a time anyway, and a process per step would cost
 more than most steps' work.
 """
@@ -26,6 +28,7 @@ from dagster import (
 
 RAW = AssetSelection.groups("raw")
 PUBLISHED = AssetSelection.groups("published")
+REPORTS = AssetSelection.groups("reports")
 
 extract_job = define_asset_job(
     "nightly_extract",
@@ -37,7 +40,7 @@ extract_job = define_asset_job(
 
 build_job = define_asset_job(
     "nightly_build",
-    selection=AssetSelection.all() - RAW - PUBLISHED,
+    selection=AssetSelection.all() - RAW - PUBLISHED - REPORTS,
     executor_def=in_process_executor,
     description="Night, part 2: dbt build of the warehouse and the open-data audit tables "
     "(models and tests).",
@@ -51,7 +54,14 @@ publish_job = define_asset_job(
     "its blocking checks; the others keep their last good release.",
 )
 
-NIGHT = (extract_job, build_job, publish_job)
+report_job = define_asset_job(
+    "nightly_report",
+    selection=REPORTS,
+    executor_def=in_process_executor,
+    description="Night, part 4: every bureau's data-quality report and the city overview.",
+)
+
+NIGHT = (extract_job, build_job, publish_job, report_job)
 
 nightly_schedule = build_schedule_from_partitioned_job(
     extract_job,

@@ -5,8 +5,10 @@ Everything a build writes lives under CITYBASE_HOME (default ./data); see DESIGN
 
 from __future__ import annotations
 
+import csv
 import os
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 TIMEZONE = "Asia/Shanghai"
@@ -22,6 +24,17 @@ BUREAUS = (
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 BUILTIN_CONTRACTS_DIR = Path(__file__).resolve().parent / "contracts"
+BUREAUS_SEED = DBT_PROJECT_DIR / "seeds" / "bureaus.csv"
+
+
+@cache
+def bureau_names() -> dict[str, dict[str, str]]:
+    """Bureau code -> its name in Chinese (zh) and English (en), from the dbt seed."""
+    with open(BUREAUS_SEED, encoding="utf-8") as f:
+        return {
+            row["bureau_code"]: {"zh": row["bureau_name_zh"], "en": row["bureau_name_en"]}
+            for row in csv.DictReader(f)
+        }
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,15 @@
-"""Shared fixtures: a CITYBASE_HOME in a temporary folder, a real DuckDB file, a small demo city."""
+"""Shared fixtures: a CITYBASE_HOME in a temporary folder, a real DuckDB file, a small demo city,
+and two nights of it through Dagster, the second with one bureau's delivery corrupted."""
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import datetime as dt
+import io
+import os
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -13,12 +20,15 @@ from orchestration.warehouse import connect
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEMO_START = dt.date(2026, 9, 30)  # the day before National Day: a workday, then a holiday
+NIGHT_1 = DEMO_START
+NIGHT_2 = DEMO_START + dt.timedelta(days=1)
+TEST_KEY = "test-key-not-secret"
 
 
 @pytest.fixture(autouse=True)
 def pseudonym_key(monkeypatch: pytest.MonkeyPatch) -> bytes:
-    monkeypatch.setenv("CITYBASE_PSEUDONYM_KEY", "test-key-not-secret")
-    return b"test-key-not-secret"
+    monkeypatch.setenv("CITYBASE_PSEUDONYM_KEY", TEST_KEY)
+    return TEST_KEY.encode()
 
 
 @pytest.fixture
@@ -47,3 +57,48 @@ def demo_home(home: Paths, demo_city: Path) -> Paths:
     """A CITYBASE_HOME whose democity/ is a link to the session's demo city."""
     home.democity.symlink_to(demo_city, target_is_directory=True)
     return home
+
+
+def make_pm25_negative(path: Path) -> None:
+    """Every PM2.5 reading below zero: far more rows than the physical-range rule tolerates.
+    The file keeps its delivery time, so only the content is wrong."""
+    delivered = path.stat()
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({**row, "pm25": "-1"} for row in rows)
+    os.utime(path, (delivered.st_atime, delivered.st_mtime))
+
+
+@dataclass(frozen=True)
+class TwoNights:
+    home: Paths
+    after_night_1: Paths  # copies of open_data/ and share/ as they were after night 1
+    night_2_succeeded: bool
+    night_2_log: str
+
+
+@pytest.fixture(scope="session")
+def two_nights(tmp_path_factory: pytest.TempPathFactory, demo_city: Path) -> TwoNights:
+    """Night 1 of the demo city as delivered; night 2 with the environment bureau's hourly
+    readings corrupted (every PM2.5 value negative). Shared by the publication and report
+    tests, which only read it (the rollback test is the one that changes what is served)."""
+    from orchestration.cli import run_nightly  # imports Dagster: only for the tests that run it
+
+    root = tmp_path_factory.mktemp("two_nights")
+    home, snapshot = Paths(root / "home"), Paths(root / "after_night_1")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("CITYBASE_HOME", str(home.home))
+        env.setenv("DAGSTER_HOME", str(home.home / "dagster"))
+        env.setenv("CITYBASE_PSEUDONYM_KEY", TEST_KEY)
+        shutil.copytree(demo_city, home.democity)
+        assert run_nightly(NIGHT_1, home, log_level="ERROR")
+        for folder in ("open_data", "share"):
+            shutil.copytree(home.home / folder, snapshot.home / folder, symlinks=True)
+        make_pm25_negative(home.democity / f"environment/air_quality_hourly/{NIGHT_2}.csv")
+        log = io.StringIO()
+        with contextlib.redirect_stderr(log):
+            succeeded = run_nightly(NIGHT_2, home, log_level="WARNING")
+    return TwoNights(home, snapshot, succeeded, log.getvalue())

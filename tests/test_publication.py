@@ -1,29 +1,23 @@
 """Write-audit-publish end to end: two nights of the demo city through Dagster, the second with
-one bureau's delivery corrupted, then a rollback."""
+one bureau's delivery corrupted (the `two_nights` fixture), then a rollback."""
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import json
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from orchestration.cli import main, run_nightly
+from orchestration.cli import main
 from orchestration.publish.datasets import open_datasets
 from orchestration.publish.releases import current
 from orchestration.publish.run import destination
 from orchestration.settings import Paths
 from orchestration.warehouse import connect
-from tests.conftest import DEMO_START
+from tests.conftest import NIGHT_2, TwoNights
 
-NIGHT_1 = DEMO_START
-NIGHT_2 = DEMO_START + dt.timedelta(days=1)
 CORRUPTED = "station-aqi-daily"  # built from the environment bureau's hourly readings
 
 
@@ -32,8 +26,7 @@ def live_files(home: Paths) -> dict[str, tuple[str, bytes]]:
     served = {}
     for d in open_datasets():
         root = destination(home, d)
-        if root is not None:
-            release = current(root, d.id)
+        if root is not None and (release := current(root, d.id)) is not None:
             served[d.id] = (release.id, (root / d.id / "current" / f"{d.id}.csv").read_bytes())
     return served
 
@@ -43,35 +36,18 @@ def catalog_releases(home: Paths) -> dict[str, str]:
     return {e["identifier"]: e["releaseId"] for e in entries["dataset"]}
 
 
-def make_pm25_negative(path: Path) -> None:
-    """Every PM2.5 reading below zero: far more rows than the physical-range rule tolerates.
-    The file keeps its delivery time, so only the content is wrong."""
-    delivered = path.stat()
-    with path.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows({**row, "pm25": "-1"} for row in rows)
-    os.utime(path, (delivered.st_atime, delivered.st_mtime))
-
-
 @pytest.mark.slow
 def test_a_corrupt_delivery_holds_back_its_datasets_and_the_others_publish(
-    home: Paths, demo_city: Path, capfd: pytest.CaptureFixture
+    two_nights: TwoNights,
 ) -> None:
-    shutil.copytree(demo_city, home.democity)
-    assert run_nightly(NIGHT_1, home, log_level="ERROR")
-    before = live_files(home)
+    home, before = two_nights.home, live_files(two_nights.after_night_1)
     assert len(before) == len([d for d in open_datasets() if d.openness != "not_open"]) >= 7
-
-    make_pm25_negative(home.democity / f"environment/air_quality_hourly/{NIGHT_2}.csv")
-    assert not run_nightly(NIGHT_2, home, log_level="WARNING")
-    log = capfd.readouterr().err
+    assert not two_nights.night_2_succeeded  # the blocking check failed the environment asset
     after = live_files(home)
 
     # The corrupted bureau's dataset: held back, the same bytes still served, and the log says why.
     assert after[CORRUPTED] == before[CORRUPTED]
+    log = two_nights.night_2_log
     assert f"{CORRUPTED}: held_back" in log and "pm25_physical_range" in log
     assert catalog_releases(home)[CORRUPTED] == before[CORRUPTED][0]
     # Every other dataset went through the audit and serves the second night.
@@ -98,11 +74,17 @@ def test_a_corrupt_delivery_holds_back_its_datasets_and_the_others_publish(
         )
         assert done.returncode == 0, done.stdout.decode()[-3000:]
 
-    # Rollback: the previous release is served again, byte for byte, and the catalog follows.
+
+@pytest.mark.slow
+def test_rollback_serves_the_previous_release_byte_for_byte(
+    two_nights: TwoNights, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    home, before = two_nights.home, live_files(two_nights.after_night_1)
+    monkeypatch.setenv("CITYBASE_HOME", str(home.home))
     rolled = "route-boardings-daily"
-    assert after[rolled][0] != before[rolled][0]
+    assert live_files(home)[rolled][0] != before[rolled][0]
     assert main(["publish", "--rollback", rolled]) == 0
     assert live_files(home)[rolled] == before[rolled]
     assert catalog_releases(home)[rolled] == before[rolled][0]
     assert main(["publish", "--rollback", rolled]) == 1  # nothing older is kept
-    assert "nothing to roll back to" in capfd.readouterr().err
+    assert "nothing to roll back to" in capsys.readouterr().err

@@ -52,6 +52,19 @@ class CitybaseTranslator(DagsterDbtTranslator):
         return {"bureau": _layer_and_bureau(dbt_resource_props)[1]}
 
 
+# GB/T 36344 dimension of each kind of dbt test (by its generic test's name); the model's own
+# build is accessibility: a model that did not build cannot be read.
+DBT_TEST_DIMENSIONS = {
+    "not_null": "completeness",
+    "unique": "accuracy",
+    "unique_combination_of_columns": "accuracy",
+    "accepted_range": "accuracy",
+    "relationships": "consistency",
+    "accepted_values": "conformity",
+    "small_cells_suppressed": "conformity",
+}
+
+
 def dbt_check_records(
     run_results: dict, manifest: dict, samples: Mapping[str, list[str]]
 ) -> list[CheckRecord]:
@@ -65,10 +78,12 @@ def dbt_check_records(
         if node is None:
             continue
         if node["resource_type"] == "model":
-            target, name = node, "dbt_build"
+            target, name, dimension = node, "dbt_build", "accessibility"
             severity, passed = "error", result["status"] == "success"
         elif node["resource_type"] == "test" and node.get("attached_node") in nodes:
             target, name = nodes[node["attached_node"]], node["name"]
+            kind = (node.get("test_metadata") or {}).get("name", "")
+            dimension = DBT_TEST_DIMENSIONS.get(kind, "accuracy")
             severity = "warn" if node["config"].get("severity", "").lower() == "warn" else "error"
             passed = result["status"] in ("pass", "warn") if severity == "error" else True
         else:
@@ -81,7 +96,7 @@ def dbt_check_records(
                 name,
                 "dbt",
                 severity,
-                None,
+                dimension,
                 passed,
                 None,
                 result.get("failures"),

@@ -1,9 +1,10 @@
-"""catalog.json (DCAT fields, Chinese and English) and datapackage.json (Frictionless) for the
-releases currently served under a root. Both are rewritten whole and swapped in atomically."""
+"""catalog.json (DCAT fields, Chinese and English), datapackage.json (Frictionless) and the
+portal page index.html for the releases currently served under a root. Each is rewritten whole
+and swapped in atomically."""
 
 from __future__ import annotations
 
-import csv
+import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -11,6 +12,8 @@ from pathlib import Path
 from orchestration.contracts import load_contracts
 from orchestration.publish.datasets import OpenDataset
 from orchestration.publish.releases import Release, current
+from orchestration.reports.render import write_portal
+from orchestration.settings import bureau_names
 
 LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
 MEDIA_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
@@ -32,11 +35,6 @@ def _write_json(path: Path, document: dict) -> None:
     os.replace(staged, path)
 
 
-def _bureaus(seed: Path) -> dict[str, dict[str, str]]:
-    with open(seed, encoding="utf-8") as handle:
-        return {row["bureau_code"]: row for row in csv.DictReader(handle)}
-
-
 def _contacts() -> dict[str, str]:
     return {c.bureau: c.contact for c in load_contracts()}
 
@@ -53,7 +51,7 @@ def _distribution(dataset: OpenDataset, release: Release, fmt: str) -> dict:
 
 
 def _entry(dataset: OpenDataset, release: Release, bureaus: dict, contacts: dict):
-    bureau = bureaus.get(dataset.bureau, {})
+    bureau = bureaus.get(dataset.bureau, {"zh": dataset.bureau, "en": dataset.bureau})
     info = release.info
     return {
         "identifier": dataset.id,
@@ -61,7 +59,7 @@ def _entry(dataset: OpenDataset, release: Release, bureaus: dict, contacts: dict
         "description": {"zh": dataset.description, "en": dataset.description_en},
         "publisher": {
             "identifier": dataset.bureau,
-            "name": {"zh": bureau.get("bureau_name_zh"), "en": bureau.get("bureau_name_en")},
+            "name": bureau,
         },
         "contactPoint": contacts.get(dataset.bureau),
         "keyword": dataset.keywords,
@@ -103,9 +101,10 @@ def _resource(dataset: OpenDataset, release: Release) -> dict:
     }
 
 
-def write_catalogs(root: Path, datasets: list[OpenDataset], bureaus_seed: Path, title: str):
-    """Describes every dataset of `datasets` that has a current release under `root`."""
-    bureaus, contacts = _bureaus(bureaus_seed), _contacts()
+def write_catalogs(root: Path, datasets: list[OpenDataset], title: str) -> None:
+    """Describes every dataset of `datasets` that has a current release under `root`, in the
+    catalogue, the data package and the portal page."""
+    bureaus, contacts = bureau_names(), _contacts()
     served = [(d, r) for d in datasets if (r := current(root, d.id)) is not None]
     root.mkdir(parents=True, exist_ok=True)
     _write_json(
@@ -127,3 +126,4 @@ def write_catalogs(root: Path, datasets: list[OpenDataset], bureaus_seed: Path, 
             "resources": [_resource(d, r) for d, r in served],
         },
     )
+    write_portal(root, dt.datetime.now().replace(microsecond=0).isoformat(sep=" "))

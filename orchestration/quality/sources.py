@@ -24,7 +24,7 @@ from orchestration.quality.validate import validate_batch
 PULLED_FORMATS = {"rest", "sql"}  # fetched by citybase: the fetch time says nothing of the bureau
 
 
-def _deadline(contract: Contract, day: dt.date) -> dt.datetime | None:
+def delivery_deadline(contract: Contract, day: dt.date) -> dt.datetime | None:
     """When the day's delivery was due: the contract's time on the following day. Snapshots
     of reference data and pulled sources have no delivery deadline."""
     if not contract.is_daily or contract.format in PULLED_FORMATS:
@@ -85,7 +85,13 @@ def check_delivery(
             from {RAW_SCHEMA}._manifest
             where bureau = ? and dataset = ? and status = 'loaded'
               and (partition_date = ? or not ?)""",
-        [_deadline(contract, day), contract.bureau, contract.dataset, day, contract.is_daily],
+        [
+            delivery_deadline(contract, day),
+            contract.bureau,
+            contract.dataset,
+            day,
+            contract.is_daily,
+        ],
         day,
         set(),
     )

@@ -32,6 +32,16 @@ create table if not exists {QUALITY_SCHEMA}.check_results (
     description varchar,
     checked_at timestamp not null
 );
+create table if not exists {QUALITY_SCHEMA}.publications (
+    run_date date not null,
+    dataset varchar not null,      -- open dataset id, e.g. station-aqi-daily
+    bureau varchar not null,
+    openness varchar not null,
+    status varchar not null,       -- published | unchanged | held_back | kept_in_warehouse
+    release_id varchar,            -- the release served after the night
+    reasons varchar,               -- JSON list: why it was held back
+    recorded_at timestamp not null
+);
 create table if not exists {QUALITY_SCHEMA}.flagged_rows (
     bureau varchar not null,
     dataset varchar not null,

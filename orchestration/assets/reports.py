@@ -1,0 +1,82 @@
+"""The nightly quality reports as assets: reports/<bureau>/quality_report for every bureau
+that delivers, and reports/city/quality_overview. They sit downstream of the raw assets (whose
+checks they summarise) and the published datasets (whose outcomes they list)."""
+
+import datetime as dt
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    multi_asset,
+)
+
+from orchestration.assets.extract import gtfs_table_keys, raw_asset_key
+from orchestration.contracts import Contract, load_contracts
+from orchestration.partitions import daily_partitions
+from orchestration.publish.datasets import open_datasets
+from orchestration.reports.nightly import CITY, write_reports
+from orchestration.resources import CitybaseHome
+from orchestration.settings import bureau_names
+
+
+def report_key(bureau: str) -> AssetKey:
+    return AssetKey(["reports", bureau, "quality_overview" if bureau == CITY else "quality_report"])
+
+
+def build_report_assets(contracts: list[Contract]) -> list[AssetsDefinition]:
+    upstream: dict[str, list[AssetKey]] = {}
+    for c in contracts:
+        upstream.setdefault(c.bureau, []).extend([raw_asset_key(c), *gtfs_table_keys(c).values()])
+    for d in open_datasets():
+        upstream.setdefault(d.bureau, []).append(d.asset_key)
+    names = bureau_names()
+    specs = [
+        AssetSpec(
+            key=report_key(bureau),
+            deps=keys,
+            description=f"Nightly data-quality report of the {names[bureau]['en']} "
+            f"({names[bureau]['zh']}): scores on the six GB/T 36344 dimensions, reconciliation "
+            "per file, failed rules with masked examples, timeliness, publication outcomes and "
+            "a 30-night trend; HTML and JSON under reports/<bureau>/.",
+            group_name="reports",
+            owners=[f"team:{bureau}"],
+            kinds={"html", "json"},
+            tags={"bureau": bureau},
+            partitions_def=daily_partitions,
+        )
+        for bureau, keys in sorted(upstream.items())
+    ]
+    specs.append(
+        AssetSpec(
+            key=report_key(CITY),
+            deps=[s.key for s in specs],
+            description="The city overview: every bureau's scores side by side, ranked, with "
+            "the week's change.",
+            group_name="reports",
+            owners=["team:city"],
+            kinds={"html", "json"},
+            tags={"bureau": CITY},
+            partitions_def=daily_partitions,
+        )
+    )
+
+    @multi_asset(specs=specs, name="quality_reports", pool="warehouse_writer")
+    def _reports(context: AssetExecutionContext, home: CitybaseHome):
+        day = dt.date.fromisoformat(context.partition_key)
+        with home.warehouse() as con:
+            written = write_reports(con, home.paths, day, load_contracts())
+        for report in written:
+            yield MaterializeResult(
+                asset_key=report_key(report.bureau),
+                metadata={
+                    **{name: MetadataValue.float(s) for name, s in report.scores.items()},
+                    "report": MetadataValue.path(str(report.html)),
+                    "open": MetadataValue.url(report.html.as_uri()),
+                },
+            )
+
+    return [_reports]

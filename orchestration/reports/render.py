@@ -1,0 +1,142 @@
+"""The reports and the portal page as self-contained HTML (inline CSS and SVG; the portal's
+search is a few lines of inline script): they open from disk with no network."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from orchestration.reports import charts
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _score(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def _count(value: int | None) -> str:
+    return "–" if value is None else f"{value:,}"
+
+
+def _change(value: float | None) -> str:
+    return "–" if value is None else f"{value:+.1f}"
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    raise AssertionError("unreachable")
+
+
+def dimension_bars(report: dict[str, Any]) -> list[tuple[str, float | None]]:
+    return [
+        (f"{d['zh']} {d['en']}", report["scores"].get(key))
+        for key, d in report["dimensions"].items()
+    ]
+
+
+def trend_points(report: dict[str, Any], dimension: str) -> list[tuple[str, float | None]]:
+    return [(night["date"], night.get(dimension)) for night in report["trend"]]
+
+
+def ranking_bars(city: dict[str, Any]) -> list[tuple[str, float | None]]:
+    return [(b["name"]["zh"], b["scores"].get("overall")) for b in city["bureaus"]]
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        tone=charts.tone,
+        score=_score,
+        count=_count,
+        change=_change,
+        basename=lambda p: Path(p).name,
+    )
+    env.globals.update(
+        bars=charts.bars,
+        trend=charts.trend,
+        dimension_bars=dimension_bars,
+        trend_points=trend_points,
+        ranking_bars=ranking_bars,
+    )
+    return env
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staged = path.with_name(f".{path.name}.tmp")
+    staged.write_text(text, encoding="utf-8")
+    staged.replace(path)  # a reader never sees half a report
+    return path
+
+
+def write_report(folder: Path, name: str, template: str, content: dict[str, Any]) -> Path:
+    """Writes <folder>/<name>.json and .html; returns the HTML path."""
+    _write(folder / f"{name}.json", json.dumps(content, ensure_ascii=False, indent=2, default=str))
+    page = environment().get_template(template).render(r=content)
+    return _write(folder / f"{name}.html", page)
+
+
+def portal_content(catalog: dict, package: dict, generated_at: str) -> dict[str, Any]:
+    fields = {r["name"]: r.get("schema", {}).get("fields", []) for r in package["resources"]}
+    datasets = []
+    for entry in catalog["dataset"]:
+        publisher = entry["publisher"]["name"]
+        title, description = entry["title"], entry["description"]
+        keywords = [str(k) for k in entry.get("keyword", [])]
+        text = " ".join(
+            [
+                entry["identifier"],
+                *title.values(),
+                *description.values(),
+                *publisher.values(),
+                *keywords,
+                entry.get("theme", ""),
+            ]
+        )
+        datasets.append(
+            {
+                "id": entry["identifier"],
+                "title": title,
+                "description": description,
+                "publisher": publisher,
+                "keywords": keywords,
+                "modified": entry.get("modified", ""),
+                "quality": entry.get("qualityScore"),
+                "openness": entry.get("openness", ""),
+                "release": entry.get("releaseId", ""),
+                "downloads": [
+                    {"format": d["format"], "url": d["accessURL"], "size": _size(d["byteSize"])}
+                    for d in entry.get("distribution", [])
+                ],
+                "fields": fields.get(entry["identifier"], []),
+                "search_text": text.lower(),
+            }
+        )
+    return {"title": catalog["title"], "generated_at": generated_at, "datasets": datasets}
+
+
+def write_portal(root: Path, generated_at: str) -> Path:
+    """open_data/index.html from the catalogue and data package beside it."""
+    catalog = json.loads((root / "catalog.json").read_text(encoding="utf-8"))
+    package = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    page = (
+        environment()
+        .get_template("portal.html.j2")
+        .render(p=portal_content(catalog, package, generated_at))
+    )
+    return _write(root / "index.html", page)
