@@ -81,7 +81,7 @@ def test_suites_enforce_what_the_contracts_promise() -> None:
 def assert_suites_name_existing_columns(home: Paths) -> None:
     with connect(home.warehouse, read_only=True) as con:
         tables = {
-            name: {c for (c,) in con.execute(f"select column_name from (describe raw.{name})")}
+            name: {r[0] for r in con.execute(f"describe raw.{name}").fetchall()}
             for (name,) in con.execute(
                 "select table_name from duckdb_tables() where schema_name = 'raw'"
             ).fetchall()
