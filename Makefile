@@ -14,7 +14,7 @@ START ?= 2026-09-29
 SEED ?= 20261001
 DEFECT_RATE ?= 0.01
 
-.PHONY: install demo dev docs test lint lock clean
+.PHONY: install demo dev docs test lint lock clean bench
 
 install: $(BIN)/.installed
 
@@ -46,6 +46,16 @@ lint: install
 
 test: lint
 	$(BIN)/pytest
+
+# The benchmark (README: Performance): real nights at several scales, against bare SQL.
+# Results in bench/results/<date>.json, .md and .svg; scratch space in bench/work/.
+BENCH_SCALES ?= 0.1,1,10
+BENCH_REPEAT ?= 3
+BENCH_HISTORY ?= 30
+BENCH_HISTORY_SCALE ?= 0.1
+bench: install
+	$(BIN)/citybase bench --scales $(BENCH_SCALES) --repeat $(BENCH_REPEAT) \
+		--history $(BENCH_HISTORY) --history-scale $(BENCH_HISTORY_SCALE)
 
 # Re-pin every dependency from pyproject.toml (needs the package registry).
 lock: install

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from orchestration.settings import Paths, paths
@@ -50,27 +53,44 @@ def demo_services(where: Paths) -> Iterator[None]:
             del os.environ["CITYBASE_TOURISM_API_URL"]
 
 
-def run_nightly(day: dt.date, where: Paths, log_level: str = "INFO") -> bool:
+@dataclass
+class NightResult:
+    """Whether every job of the night succeeded, and each job's wall time in seconds."""
+
+    success: bool
+    seconds: dict[str, float] = field(default_factory=dict)
+    peak_rss: dict[str, int] = field(default_factory=dict)  # bytes, this process and children
+
+    def __bool__(self) -> bool:
+        return self.success
+
+
+def run_nightly(day: dt.date, where: Paths, log_level: str = "INFO") -> NightResult:
     """Runs the night's four jobs (extract, build, publish, report) for one day in this process,
     recorded in the Dagster instance. Each runs even when the one before failed, as the sensors
     do: the publish gate decides per dataset."""
     _prepare_environment(where)
     from dagster import DagsterInstance
 
+    from orchestration.bench.memory import PeakRss
     from orchestration.definitions import defs
     from orchestration.jobs import NIGHT
 
-    results = []
+    results, seconds, peak_rss = [], {}, {}
     with demo_services(where):
         for job in NIGHT:
-            results.append(
-                defs.resolve_job_def(job.name).execute_in_process(
-                    partition_key=day.isoformat(),
-                    instance=DagsterInstance.get(),
-                    raise_on_error=False,
-                    run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            started = time.perf_counter()
+            with PeakRss() as peak:
+                results.append(
+                    defs.resolve_job_def(job.name).execute_in_process(
+                        partition_key=day.isoformat(),
+                        instance=DagsterInstance.get(),
+                        raise_on_error=False,
+                        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+                    )
                 )
-            )
+            seconds[job.name] = time.perf_counter() - started
+            peak_rss[job.name] = peak.bytes
     failed = [e for result in results for e in result.all_events if e.is_step_failure]
     for event in failed:
         error = event.step_failure_data.error
@@ -84,7 +104,7 @@ def run_nightly(day: dt.date, where: Paths, log_level: str = "INFO") -> bool:
             f"{day}`; nothing already loaded is duplicated.",
             file=sys.stderr,
         )
-    return success
+    return NightResult(success, seconds, peak_rss)
 
 
 def reconciliation_lines(where: Paths) -> list[str]:
@@ -115,7 +135,10 @@ def cmd_democity(args: argparse.Namespace) -> int:
 
 def cmd_nightly(args: argparse.Namespace) -> int:
     day = args.date or (dt.date.today() - dt.timedelta(days=1))
-    return 0 if run_nightly(day, paths()) else 1
+    night = run_nightly(day, paths(), log_level=args.log_level)
+    if args.timings:
+        Path(args.timings).write_text(json.dumps(asdict(night), indent=2))
+    return 0 if night else 1
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -128,7 +151,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for offset in range(args.days):
         day = args.start + dt.timedelta(days=offset)
         print(f"Nightly build of {day} …")
-        ok = run_nightly(day, where, log_level="WARNING") and ok
+        ok = bool(run_nightly(day, where, log_level="WARNING")) and ok
     last = (args.start + dt.timedelta(days=args.days - 1)).isoformat()
     places = [
         ("Warehouse", where.warehouse),
@@ -219,6 +242,24 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 1 if any(o.status == "held_back" for o in outcomes) else 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from orchestration.bench.run import BenchConfig, run_bench
+
+    config = BenchConfig(
+        scales=[float(s) for s in args.scales.split(",")],
+        repeat=args.repeat,
+        history=args.history,
+        history_scale=args.history_scale,
+        start=args.start,
+        seed=args.seed,
+        workdir=Path(args.workdir).resolve(),
+        out=Path(args.out).resolve(),
+    )
+    written = run_bench(config)
+    print("\n".join(f"wrote {path}" for path in written))
+    return 0
+
+
 def cmd_holidays(args: argparse.Namespace) -> int:
     """Rewrites dim_date's holiday seed from the installed chinese-calendar."""
     from orchestration import holidays
@@ -249,6 +290,8 @@ def parser() -> argparse.ArgumentParser:
 
     nightly = sub.add_parser("nightly", help="run the nightly job for one day, headless")
     nightly.add_argument("--date", type=_date, help="the day to build (default: yesterday)")
+    nightly.add_argument("--log-level", default="INFO", help="Dagster's console log level")
+    nightly.add_argument("--timings", metavar="FILE", help="write each job's seconds and memory")
     nightly.set_defaults(func=cmd_nightly)
 
     demo = sub.add_parser("demo", help="generate the demo city and build every day of it")
@@ -272,6 +315,17 @@ def parser() -> argparse.ArgumentParser:
         "holidays", help="rewrite the public-holiday seed of dim_date from chinese-calendar"
     )
     holidays.set_defaults(func=cmd_holidays)
+
+    bench = sub.add_parser("bench", help="time and size a night at several scales (make bench)")
+    bench.add_argument("--scales", default="0.1,1,10", help="comma-separated scale factors")
+    bench.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
+    bench.add_argument("--history", type=int, default=30, help="nights before the incremental one")
+    bench.add_argument("--history-scale", type=float, default=0.1)
+    bench.add_argument("--start", type=_date, default=dt.date(2026, 9, 1))
+    bench.add_argument("--seed", type=int, default=20261001)
+    bench.add_argument("--workdir", default="bench/work", help="scratch space (deleted runs)")
+    bench.add_argument("--out", default="bench/results")
+    bench.set_defaults(func=cmd_bench)
     return root
 
 

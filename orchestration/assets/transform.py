@@ -22,7 +22,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.partitions import daily_partitions
 from orchestration.quality.dbt_samples import failing_samples
-from orchestration.quality.store import CheckRecord, save_records
+from orchestration.quality.store import CheckRecord, save_records, save_timing
 from orchestration.resources import CitybaseHome
 from orchestration.settings import BUREAUS
 from orchestration.transform import ensure_manifest
@@ -130,7 +130,11 @@ def build_dbt_assets() -> AssetsDefinition:
             records = dbt_check_records(
                 run_results, invocation.get_artifact("manifest.json"), samples
             )
-            save_records(con, dt.date.fromisoformat(context.partition_key), records, {"dbt"})
+            day = dt.date.fromisoformat(context.partition_key)
+            save_records(con, day, records, {"dbt"})
+            tests = [r for r in run_results["results"] if r["unique_id"].startswith("test.")]
+            seconds = sum(r.get("execution_time") or 0 for r in tests)
+            save_timing(con, day, "dbt_tests", "dbt_warehouse", seconds)
         for check in failed_checks:
             unique_id = check.metadata.get("unique_id")
             sample = samples.get(getattr(unique_id, "value", unique_id), [])

@@ -8,6 +8,7 @@ import contextlib
 import datetime as dt
 import json
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from orchestration.publish.catalog import write_catalogs
 from orchestration.publish.datasets import OpenDataset, open_datasets
 from orchestration.publish.releases import Release, current, new_release_id, promote, releases
 from orchestration.publish.scan import ScanResult, scan_for_personal_data, scan_small_cells
-from orchestration.quality.store import QUALITY_SCHEMA, CheckRecord, save_records
+from orchestration.quality.store import QUALITY_SCHEMA, CheckRecord, save_records, save_timing
 from orchestration.settings import Paths
 
 BOM = b"\xef\xbb\xbf"
@@ -156,7 +157,10 @@ def publish_dataset(
     shutil.rmtree(audit, ignore_errors=True)
     try:
         info = _export(con, dataset, audit)
+        started = time.perf_counter()
         scans = _scan(con, dataset, audit)
+        asset = dataset.asset_key.to_user_string()
+        save_timing(con, run_date, "publish_scans", asset, time.perf_counter() - started)
         failed = [f"{name}: {'; '.join(s.detail)}" for name, s in scans.items() if not s.passed]
         if failed:
             return PublishOutcome(dataset, "held_back", failed, current(root, dataset.id), scans)

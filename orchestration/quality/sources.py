@@ -4,6 +4,7 @@ deliveries suite on its manifest rows. This is what the extract assets run after
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import duckdb
 
@@ -17,6 +18,7 @@ from orchestration.quality.store import (
     quarantine_and_flag,
     records_from_outcomes,
     save_records,
+    save_timing,
 )
 from orchestration.quality.suites import DELIVERIES_SUITE, load_suite
 from orchestration.quality.validate import validate_batch
@@ -109,9 +111,12 @@ def run_source_checks(
     `table_assets` maps each raw table loaded to its asset key; the dataset's own asset (the
     first) also carries the delivery checks.
     """
+    started = time.perf_counter()
+    dataset_asset = next(iter(table_assets.values()))
     records = []
     for raw_table, asset in table_assets.items():
         records += check_raw_table(con, contract, raw_table, asset, day)
-    records += check_delivery(con, contract, next(iter(table_assets.values())), day)
+    records += check_delivery(con, contract, dataset_asset, day)
     save_records(con, day, records, {"gx"})
+    save_timing(con, day, "source_checks", dataset_asset, time.perf_counter() - started)
     return records

@@ -42,6 +42,13 @@ create table if not exists {QUALITY_SCHEMA}.publications (
     reasons varchar,               -- JSON list: why it was held back
     recorded_at timestamp not null
 );
+create table if not exists {QUALITY_SCHEMA}.timings (
+    run_date date not null,
+    stage varchar not null,        -- source_checks | dbt_tests | publish_scans
+    asset varchar not null,
+    seconds double not null,
+    recorded_at timestamp not null
+);
 create table if not exists {QUALITY_SCHEMA}.flagged_rows (
     bureau varchar not null,
     dataset varchar not null,
@@ -134,6 +141,21 @@ def save_records(
             ]
             for r in records
         ],
+    )
+
+
+def save_timing(
+    con: duckdb.DuckDBPyConnection, run_date: dt.date, stage: str, asset: str, seconds: float
+) -> None:
+    """How long a night's checks took, per asset: what `citybase bench` splits the night by."""
+    ensure_quality_schema(con)
+    con.execute(
+        f"delete from {QUALITY_SCHEMA}.timings where run_date = ? and stage = ? and asset = ?",
+        [run_date, stage, asset],
+    )
+    con.execute(
+        f"insert into {QUALITY_SCHEMA}.timings values (?, ?, ?, ?, ?)",
+        [run_date, stage, asset, seconds, dt.datetime.now().replace(microsecond=0)],
     )
 
 

@@ -1,0 +1,215 @@
+"""The benchmark's results: bench/results/<date>.json (every run), .md (the medians and the
+targets) and .svg (time and memory against scale)."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+from importlib.metadata import version
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+import psutil
+from markupsafe import escape
+
+GIB = 1024**3
+STAGES = ("startup", "extract", "build", "publish", "report", "total")
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        names = [
+            line.split(":", 1)[1].strip()
+            for line in cpuinfo.read_text().splitlines()
+            if line.startswith("model name")
+        ]
+        cpu = names[0] if names else cpu
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(psutil.virtual_memory().total / GIB, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        **{name: version(name) for name in ("duckdb", "dagster", "dbt-core", "dbt-duckdb")},
+    }
+
+
+def summarise(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Medians per scale."""
+    rows = []
+    for scale in sorted({r["scale"] for r in runs}):
+        mine = [r for r in runs if r["scale"] == scale]
+        seconds = {s: median(r["seconds"][s] for r in mine) for s in STAGES}
+        checks = median(sum(r["checks_seconds"].values()) for r in mine)
+        limit = median(r["limit_seconds"] for r in mine)
+        rows.append(
+            {
+                "scale": scale,
+                "runs": len(mine),
+                "rows_read": mine[0]["rows_read"],
+                "seconds": seconds,
+                "checks_seconds": checks,
+                "peak_rss_gib": median(r["peak_rss_bytes"]["total"] for r in mine) / GIB,
+                "stage_peak_rss_gib": {
+                    s: median(r["peak_rss_bytes"][s] for r in mine) / GIB
+                    for s in STAGES
+                    if s in mine[0]["peak_rss_bytes"]
+                },
+                "limit_seconds": limit,
+                "total_over_limit": seconds["total"] / limit,
+                "build_over_limit": seconds["build"] / limit,
+                "checks_and_reports_share": (checks + seconds["report"]) / seconds["total"],
+                "all_succeeded": all(r["success"] for r in mine),
+            }
+        )
+    return rows
+
+
+def _target(ok: bool | None, text: str) -> str:
+    mark = "not measured" if ok is None else ("met" if ok else "**missed**")
+    return f"| {text} | {mark} |"
+
+
+def targets(summary: list[dict[str, Any]], history: dict[str, Any] | None) -> list[str]:
+    at = {row["scale"]: row for row in summary}
+    sf1, sf10 = at.get(1.0), at.get(10.0)
+    return [
+        "| target | result |",
+        "|---|---|",
+        _target(sf1 and sf1["seconds"]["total"] <= 60, "SF1, one night end to end ≤ 60 s"),
+        _target(sf10 and sf10["seconds"]["total"] <= 360, "SF10, one night ≤ 6 min"),
+        _target(sf10 and sf10["peak_rss_gib"] <= 6, "SF10 peak memory ≤ 6 GiB"),
+        _target(sf10 and sf10["total_over_limit"] <= 1.5, "citybase ÷ limit ≤ 1.5 at SF10"),
+        _target(history and history["ratio"] <= 1.2, "night after 30 of history ≤ 1.2 × night 1"),
+        _target(
+            sf1 and sf1["checks_and_reports_share"] <= 0.25,
+            "checks and reports ≤ 25 % of the night at SF1",
+        ),
+    ]
+
+
+def markdown(results: dict[str, Any], summary: list[dict[str, Any]]) -> str:
+    m = results["machine"]
+    lines = [
+        f"# citybase bench, {results['date']}",
+        "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; {m['os']}; "
+        f"Python {m['python']}, DuckDB {m['duckdb']}, Dagster {m['dagster']}, "
+        f"dbt-core {m['dbt-core']}, dbt-duckdb {m['dbt-duckdb']}.",
+        f"Command: `{results['command']}`. Medians of {results['config']['repeat']} runs; "
+        "seconds of wall time; each night is a fresh `citybase nightly` process.",
+        "",
+        "| scale | rows read | start-up | extract | build | publish | report | **night** "
+        "| rows/s | checks | peak RSS | limit | night ÷ limit | build ÷ limit |",
+        "|" + "---|" * 14,
+    ]
+    for row in summary:
+        s = row["seconds"]
+        lines.append(
+            f"| {row['scale']:g} | {row['rows_read']:,} | {s['startup']:.1f} | "
+            f"{s['extract']:.1f} | {s['build']:.1f} | {s['publish']:.1f} | {s['report']:.1f} | "
+            f"**{s['total']:.1f}** | {row['rows_read'] / s['total']:,.0f} | "
+            f"{row['checks_seconds']:.1f} | {row['peak_rss_gib']:.2f} GiB | "
+            f"{row['limit_seconds']:.1f} | {row['total_over_limit']:.1f} | "
+            f"{row['build_over_limit']:.1f} |"
+        )
+    lines += [
+        "",
+        "Stages are the night's four Dagster jobs; start-up is the process's import and "
+        "definitions load. `checks` is the source suites, dbt tests and publication scans, "
+        "timed inside the stages above (dbt tests as the sum of their own times). The limit is "
+        "every model's compiled SQL run bare in one DuckDB connection on the same raw data.",
+    ]
+    history = results.get("history")
+    if history:
+        lines += [
+            "",
+            f"Incremental at scale {history['scale']:g}: night 1 "
+            f"{median(history['first_night_seconds']):.1f} s, night "
+            f"{history['history_nights'] + 1} after {history['history_nights']} nights of "
+            f"history {median(history['night_after_history_seconds']):.1f} s: "
+            f"ratio {history['ratio']:.2f}.",
+        ]
+    return "\n".join([*lines, "", *targets(summary, history), ""])
+
+
+PANEL_WIDTH, PANEL_HEIGHT, PAD = 360, 240, 44
+
+
+def _panel(x0: int, title: str, scales: list[float], series: list[tuple]) -> str:
+    """One line chart against scale (log axis); series are (name, colour, values)."""
+    low, high = math.log10(min(scales)), math.log10(max(scales))
+    top = max(max(values) for _, _, values in series) * 1.1 or 1
+    bottom, right = PANEL_HEIGHT - PAD, x0 + PANEL_WIDTH - PAD
+
+    def x(i: int) -> float:
+        return x0 + PAD + (right - x0 - PAD) * (math.log10(scales[i]) - low) / ((high - low) or 1)
+
+    def y(value: float) -> float:
+        return bottom - (bottom - PAD) * value / top
+
+    parts = [
+        f'<text x="{x0 + PAD}" y="20" font-weight="bold">{escape(title)}</text>',
+        f'<line x1="{x0 + PAD}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#888"/>',
+        f'<line x1="{x0 + PAD}" y1="{PAD}" x2="{x0 + PAD}" y2="{bottom}" stroke="#888"/>',
+        f'<text x="{x0 + 4}" y="{PAD + 4}">{top:.3g}</text>',
+        f'<text x="{x0 + 4}" y="{bottom}">0</text>',
+    ]
+    parts += [
+        f'<text x="{x(i):.1f}" y="{bottom + 16}" text-anchor="middle">SF{s:g}</text>'
+        for i, s in enumerate(scales)
+    ]
+    for n, (name, colour, values) in enumerate(series):
+        points = [(x(i), y(v)) for i, v in enumerate(values)]
+        line = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
+        parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        parts += [
+            f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}"/>' for px, py in points
+        ]
+        legend_y = PAD + 16 * (n + 1)
+        parts.append(
+            f'<text x="{x0 + PAD + 8}" y="{legend_y}" fill="{colour}">{escape(name)}</text>'
+        )
+    return "".join(parts)
+
+
+def chart(summary: list[dict[str, Any]]) -> str:
+    """A night's seconds (citybase and the limit) and its peak memory, against scale."""
+    scales = [row["scale"] for row in summary]
+    seconds = _panel(
+        0,
+        "Seconds per night",
+        scales,
+        [
+            ("citybase night", "#0969da", [r["seconds"]["total"] for r in summary]),
+            ("limit (bare SQL)", "#8250df", [r["limit_seconds"] for r in summary]),
+        ],
+    )
+    memory = _panel(
+        PANEL_WIDTH,
+        "Peak memory (GiB)",
+        scales,
+        [("citybase night", "#cf222e", [r["peak_rss_gib"] for r in summary])],
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {2 * PANEL_WIDTH} {PANEL_HEIGHT}" '
+        f'width="{2 * PANEL_WIDTH}" height="{PANEL_HEIGHT}" font-family="sans-serif" '
+        f'font-size="12"><rect width="100%" height="100%" fill="white"/>{seconds}{memory}</svg>\n'
+    )
+
+
+def write_outputs(results: dict[str, Any], out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    summary = summarise(results["runs"])
+    results["summary"] = summary
+    stem = out / results["date"]
+    paths = [stem.with_suffix(".json"), stem.with_suffix(".md"), stem.with_suffix(".svg")]
+    paths[0].write_text(json.dumps(results, indent=2) + "\n")
+    paths[1].write_text(markdown(results, summary))
+    paths[2].write_text(chart(summary))
+    return paths

@@ -1,0 +1,190 @@
+"""The benchmark: real nights, each a fresh `citybase nightly` process on a generated city.
+
+Per scale: the demo city for one day; `repeat` nights in fresh homes, each followed by the
+limit on the same raw data. Incremental: `history` nights at `history_scale`, then the next
+night `repeat` times from a copy of the home, against the first night `repeat` times.
+Medians are quoted; every run is kept in the JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+from orchestration.bench.limit import run_limit
+from orchestration.bench.memory import PeakRss
+from orchestration.bench.output import machine, write_outputs
+from orchestration.democity import generate
+from orchestration.settings import Paths
+from orchestration.warehouse import connect
+
+JOB_STAGES = {
+    "nightly_extract": "extract",
+    "nightly_build": "build",
+    "nightly_publish": "publish",
+    "nightly_report": "report",
+}
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    scales: list[float]
+    repeat: int
+    history: int
+    history_scale: float
+    start: dt.date
+    seed: int
+    workdir: Path
+    out: Path
+
+
+def _city(config: BenchConfig, scale: float, days: int) -> Path:
+    """The demo city for (scale, days), generated once and reused across runs."""
+    folder = config.workdir / f"city-sf{scale:g}-{days}d"
+    if not (folder / "democity.json").is_file():
+        shutil.rmtree(folder, ignore_errors=True)
+        print(f"bench: generating the demo city at scale {scale:g} for {days} day(s)", flush=True)
+        generate(folder, scale, days, config.start, config.seed)
+    return folder
+
+
+def _fresh_home(folder: Path, city: Path) -> Paths:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    home = Paths(folder)
+    home.democity.symlink_to(city, target_is_directory=True)
+    return home
+
+
+def _night_facts(home: Paths, day: dt.date) -> dict[str, Any]:
+    with connect(home.warehouse, read_only=True) as con:
+        rows_read = con.execute(
+            "select coalesce(sum(rows_read), 0) from raw._manifest "
+            "where partition_date = ? and status = 'loaded'",
+            [day],
+        ).fetchone()[0]
+        checks = dict(
+            con.execute(
+                "select stage, sum(seconds) from quality.timings where run_date = ? group by all",
+                [day],
+            ).fetchall()
+        )
+    return {"rows_read": int(rows_read), "checks_seconds": checks}
+
+
+def run_night(home: Paths, day: dt.date) -> dict[str, Any]:
+    """One night as the schedule would run it: a fresh process, all four jobs."""
+    timings = home.home / f"timings-{day}.json"
+    command = [
+        str(Path(sys.executable).with_name("citybase")),
+        "nightly",
+        "--date",
+        day.isoformat(),
+        "--log-level",
+        "ERROR",
+        "--timings",
+        str(timings),
+    ]
+    env = {
+        **os.environ,
+        "CITYBASE_HOME": str(home.home),
+        "DAGSTER_HOME": str(home.home / "dagster"),
+    }
+    started = time.perf_counter()
+    with PeakRss() as peak:
+        done = subprocess.run(command, env=env, capture_output=True, text=True)
+    total = time.perf_counter() - started
+    if not timings.is_file():
+        raise RuntimeError(f"the night of {day} did not finish:\n{done.stderr[-3000:]}")
+    night = json.loads(timings.read_text())
+    seconds = {JOB_STAGES[job]: s for job, s in night["seconds"].items()}
+    seconds["startup"] = total - sum(seconds.values())
+    seconds["total"] = total
+    memory = {JOB_STAGES[job]: b for job, b in night["peak_rss"].items()}
+    memory["total"] = peak.bytes
+    return {
+        "day": day.isoformat(),
+        "success": night["success"],
+        "seconds": seconds,
+        "peak_rss_bytes": memory,
+        **_night_facts(home, day),
+    }
+
+
+def measure_scale(config: BenchConfig, scale: float) -> list[dict[str, Any]]:
+    city = _city(config, scale, 1)
+    runs = []
+    for repeat in range(config.repeat):
+        home = _fresh_home(config.workdir / f"sf{scale:g}-run", city)
+        run = run_night(home, config.start)
+        started = time.perf_counter()
+        run["limit_seconds"] = run_limit(
+            home.warehouse, config.workdir / f"sf{scale:g}-limit", config.start
+        )
+        print(
+            f"bench: scale {scale:g} run {repeat + 1}: night {run['seconds']['total']:.1f} s, "
+            f"limit {run['limit_seconds']:.1f} s ({time.perf_counter() - started:.0f} s with "
+            "its set-up)",
+            flush=True,
+        )
+        runs.append({"scale": scale, "repeat": repeat + 1, **run})
+    return runs
+
+
+def measure_history(config: BenchConfig) -> dict[str, Any]:
+    """Night 1 on an empty warehouse against night N+1 after N nights of history."""
+    scale, nights = config.history_scale, config.history + 1
+    city = _city(config, scale, nights)
+    days = [config.start + dt.timedelta(days=i) for i in range(nights)]
+    first = []
+    for _ in range(config.repeat):
+        home = _fresh_home(config.workdir / "history-first", city)
+        first.append(run_night(home, days[0])["seconds"]["total"])
+    home = _fresh_home(config.workdir / "history", city)
+    for day in days[:-1]:
+        run_night(home, day)
+    print(f"bench: {config.history} nights of history built at scale {scale:g}", flush=True)
+    later = []
+    for _ in range(config.repeat):
+        trial = config.workdir / "history-trial"
+        shutil.rmtree(trial, ignore_errors=True)
+        shutil.copytree(home.home, trial, symlinks=True)
+        later.append(run_night(Paths(trial), days[-1])["seconds"]["total"])
+    return {
+        "scale": scale,
+        "history_nights": config.history,
+        "first_night_seconds": first,
+        "night_after_history_seconds": later,
+        "ratio": median(later) / median(first),
+    }
+
+
+def run_bench(config: BenchConfig) -> list[Path]:
+    config.workdir.mkdir(parents=True, exist_ok=True)
+    runs = [run for scale in config.scales for run in measure_scale(config, scale)]
+    history = measure_history(config) if config.history > 0 else None
+    results = {
+        "date": dt.date.today().isoformat(),
+        "command": "citybase " + " ".join(sys.argv[1:]) if sys.argv[1:] else "citybase bench",
+        "machine": machine(),
+        "config": {
+            "scales": config.scales,
+            "repeat": config.repeat,
+            "history": config.history,
+            "history_scale": config.history_scale,
+            "day": config.start.isoformat(),
+            "seed": config.seed,
+        },
+        "runs": runs,
+        "history": history,
+    }
+    return write_outputs(results, config.out)
