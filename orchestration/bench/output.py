@@ -211,5 +211,6 @@ def write_outputs(results: dict[str, Any], out: Path) -> list[Path]:
     paths = [stem.with_suffix(".json"), stem.with_suffix(".md"), stem.with_suffix(".svg")]
     paths[0].write_text(json.dumps(results, indent=2) + "\n")
     paths[1].write_text(markdown(results, summary))
-    paths[2].write_text(chart(summary))
-    return paths
+    if summary:
+        paths[2].write_text(chart(summary))
+    return [p for p in paths if p.exists()]

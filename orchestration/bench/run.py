@@ -169,10 +169,10 @@ def measure_history(config: BenchConfig) -> dict[str, Any]:
 
 
 def run_bench(config: BenchConfig) -> list[Path]:
+    """Runs every measurement; the results files are rewritten after each scale, so that a long
+    run interrupted late still leaves what it measured."""
     config.workdir.mkdir(parents=True, exist_ok=True)
-    runs = [run for scale in config.scales for run in measure_scale(config, scale)]
-    history = measure_history(config) if config.history > 0 else None
-    results = {
+    results: dict[str, Any] = {
         "date": dt.date.today().isoformat(),
         "command": "citybase " + " ".join(sys.argv[1:]) if sys.argv[1:] else "citybase bench",
         "machine": machine(),
@@ -184,7 +184,14 @@ def run_bench(config: BenchConfig) -> list[Path]:
             "day": config.start.isoformat(),
             "seed": config.seed,
         },
-        "runs": runs,
-        "history": history,
+        "runs": [],
+        "history": None,
     }
-    return write_outputs(results, config.out)
+    written: list[Path] = []
+    for scale in config.scales:
+        results["runs"] += measure_scale(config, scale)
+        written = write_outputs(results, config.out)
+    if config.history > 0:
+        results["history"] = measure_history(config)
+        written = write_outputs(results, config.out)
+    return written

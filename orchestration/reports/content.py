@@ -80,7 +80,7 @@ def failed_rules(con: duckdb.DuckDBPyConnection, bureau: str, day: dt.date) -> l
 
 def quarantined(con: duckdb.DuckDBPyConnection, bureau: str, day: dt.date) -> list[dict]:
     """Rows taken out of the night's deliveries, per dataset and rule, with masked examples."""
-    rows = _rows(
+    return _rows(
         con,
         f"""select dataset, rule, any_value(reason) as reason, count(*) as rows,
                    list(record_masked order by row_number)[1:{EXAMPLES}] as examples
@@ -88,7 +88,6 @@ def quarantined(con: duckdb.DuckDBPyConnection, bureau: str, day: dt.date) -> li
             group by dataset, rule order by rows desc, dataset, rule""",
         [bureau, day],
     )
-    return rows
 
 
 def publications(con: duckdb.DuckDBPyConnection, bureau: str, day: dt.date) -> list[dict]:

@@ -27,12 +27,12 @@ def _change(value: float | None) -> str:
     return "–" if value is None else f"{value:+.1f}"
 
 
-def _size(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+def _size(n: float) -> str:
+    for unit in ("B", "KB", "MB"):
+        if n < 1024:
+            return f"{n:.0f} B" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
-    raise AssertionError("unreachable")
+    return f"{n:.1f} GB"
 
 
 def dimension_bars(report: dict[str, Any]) -> list[tuple[str, float | None]]:
