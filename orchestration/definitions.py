@@ -5,16 +5,21 @@ from __future__ import annotations
 from dagster import Definitions
 from dagster_dbt import DbtCliResource
 
+from orchestration.alerts import alert_on_run_failure
 from orchestration.assets.extract import build_extract_asset
 from orchestration.assets.publish import build_publish_assets
 from orchestration.assets.reports import build_report_assets
 from orchestration.assets.transform import build_dbt_assets
 from orchestration.contracts import load_contracts
-from orchestration.jobs import NIGHT, night_sensors, nightly_schedule
+from orchestration.freshness import delivery_freshness_checks, freshness_sensor
+from orchestration.jobs import NIGHT, nightly_schedule
 from orchestration.resources import CitybaseHome
+from orchestration.sensors import chain_sensors, delivery_sensor
+from orchestration.settings import BUREAUS
 from orchestration.transform import dbt_executable, dbt_project
 
 contracts = load_contracts()
+freshness_checks = delivery_freshness_checks(contracts)
 defs = Definitions(
     assets=[
         *(build_extract_asset(c) for c in contracts),
@@ -22,9 +27,15 @@ defs = Definitions(
         *build_publish_assets(),
         *build_report_assets(contracts),
     ],
+    asset_checks=freshness_checks,
     jobs=list(NIGHT),
     schedules=[nightly_schedule],
-    sensors=night_sensors,
+    sensors=[
+        *chain_sensors,
+        *(delivery_sensor(bureau, contracts) for bureau in BUREAUS),
+        freshness_sensor(freshness_checks),
+        alert_on_run_failure,
+    ],
     resources={
         "home": CitybaseHome(),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),

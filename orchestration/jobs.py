@@ -12,18 +12,11 @@ more than most steps' work.
 
 from __future__ import annotations
 
-import itertools
-
 from dagster import (
     AssetSelection,
-    DagsterRunStatus,
-    RunRequest,
-    RunStatusSensorContext,
-    SensorDefinition,
     build_schedule_from_partitioned_job,
     define_asset_job,
     in_process_executor,
-    run_status_sensor,
 )
 
 RAW = AssetSelection.groups("raw")
@@ -70,27 +63,3 @@ nightly_schedule = build_schedule_from_partitioned_job(
     minute_of_hour=0,
     description="02:00 Asia/Shanghai: land the previous day; the build follows (see sensors).",
 )
-
-
-def _chain(after, then, status: DagsterRunStatus) -> SensorDefinition:
-    @run_status_sensor(
-        name=f"{then.name}_after_{after.name}_{status.value.lower()}",
-        run_status=status,
-        monitored_jobs=[after],
-        request_job=then,
-        description=f"Starts {then.name} for the same day once {after.name} ends, whether or "
-        "not every bureau passed (the publish gate decides per dataset).",
-    )
-    def _sensor(context: RunStatusSensorContext):
-        partition = context.dagster_run.tags.get("dagster/partition")
-        if partition:
-            yield RunRequest(run_key=context.dagster_run.run_id, partition_key=partition)
-
-    return _sensor
-
-
-night_sensors = [
-    _chain(after, then, status)
-    for after, then in itertools.pairwise(NIGHT)
-    for status in (DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE)
-]

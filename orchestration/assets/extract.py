@@ -5,6 +5,7 @@ when the delivery is missing or unreadable, and the other bureaus' assets run on
 """
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 
 from dagster import (
@@ -15,16 +16,19 @@ from dagster import (
     AssetKey,
     AssetsDefinition,
     AssetSpec,
+    Backoff,
     Failure,
+    Jitter,
     MaterializeResult,
     MetadataValue,
+    RetryPolicy,
     multi_asset,
 )
 
-from orchestration.connectors import gtfs
+from orchestration.assets.keys import gtfs_table_keys, raw_asset_key
 from orchestration.contracts.model import Contract
 from orchestration.extract import extract
-from orchestration.landing.errors import DeliveryError
+from orchestration.landing.errors import DeliveryError, SourceUnavailable
 from orchestration.landing.schema import RAW_SCHEMA
 from orchestration.partitions import daily_partitions
 from orchestration.quality.sources import run_source_checks
@@ -43,19 +47,18 @@ FORMAT_KINDS = {
 }
 
 
-def raw_asset_key(contract: Contract) -> AssetKey:
-    return AssetKey(["raw", contract.bureau, contract.dataset])
+NETWORK_FORMATS = {"rest", "sql"}
 
 
-def gtfs_table_keys(contract: Contract) -> dict[str, AssetKey]:
-    """A GTFS feed loads one raw table per reference file; each is its own asset, keyed
-    raw/<bureau>/<dataset>_<file>, so that dbt sources map one-to-one onto assets."""
-    if contract.format != "gtfs":
-        return {}
-    return {
-        f"{contract.key}__{stem}": AssetKey(["raw", contract.bureau, f"{contract.dataset}_{stem}"])
-        for stem in gtfs.REFERENCE
-    }
+def network_retry_policy() -> RetryPolicy:
+    """Sources reached over the network are tried again when they do not answer: after the
+    connector's own quick retries, the step waits (30 s, 60 s, 120 s by default, ±jitter) so that
+    a restart of the bureau's server does not cost the night. CITYBASE_NETWORK_RETRY_DELAY_SECONDS
+    sets the first wait."""
+    delay = float(os.environ.get("CITYBASE_NETWORK_RETRY_DELAY_SECONDS", "30"))
+    return RetryPolicy(
+        max_retries=3, delay=delay, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS
+    )
 
 
 def source_check_specs(contract: Contract) -> list[AssetCheckSpec]:
@@ -212,6 +215,7 @@ def build_extract_asset(contract: Contract) -> AssetsDefinition:
         check_specs=[check, *source_check_specs(contract)],
         name=f"extract_{contract.key}",
         pool="warehouse_writer",
+        retry_policy=network_retry_policy() if contract.format in NETWORK_FORMATS else None,
     )
     def _extract(context: AssetExecutionContext, home: CitybaseHome):
         day = dt.date.fromisoformat(context.partition_key)
@@ -220,7 +224,9 @@ def build_extract_asset(contract: Contract) -> AssetsDefinition:
                 results = extract(con, contract, day, home.paths)
         except DeliveryError as exc:
             raise Failure(
-                description=str(exc), metadata={"file": exc.file, "problem": exc.problem}
+                description=str(exc),
+                metadata={"file": exc.file, "problem": exc.problem},
+                allow_retries=isinstance(exc, SourceUnavailable),  # a broken file stays broken
             ) from None
         for result in results:
             context.log.info(

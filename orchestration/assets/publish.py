@@ -88,11 +88,18 @@ def build_publish_assets() -> list[AssetsDefinition]:
         if name != "small_cells" or d.suppression
     ]
 
-    @multi_asset(specs=specs, check_specs=checks, name="publish_open_data", pool="warehouse_writer")
+    @multi_asset(
+        specs=specs,
+        check_specs=checks,
+        name="publish_open_data",
+        pool="warehouse_writer",
+        can_subset=True,  # a bureau's re-run publishes that bureau's datasets only
+    )
     def _publish(context: AssetExecutionContext, home: CitybaseHome):
         day = dt.date.fromisoformat(context.partition_key)
+        chosen = [d for d in datasets if d.asset_key in context.selected_asset_keys]
         with home.warehouse() as con:
-            outcomes = publish_all(con, home.paths, day, datasets)
+            outcomes = publish_all(con, home.paths, day, chosen)
         for outcome in outcomes:
             message = f"{outcome.dataset.id}: {outcome.status}"
             if outcome.status == "held_back":

@@ -14,7 +14,7 @@ from dagster import (
     multi_asset,
 )
 
-from orchestration.assets.extract import gtfs_table_keys, raw_asset_key
+from orchestration.assets.keys import gtfs_table_keys, raw_asset_key
 from orchestration.contracts import Contract, load_contracts
 from orchestration.partitions import daily_partitions
 from orchestration.publish.datasets import open_datasets
@@ -64,11 +64,12 @@ def build_report_assets(contracts: list[Contract]) -> list[AssetsDefinition]:
         )
     )
 
-    @multi_asset(specs=specs, name="quality_reports", pool="warehouse_writer")
+    @multi_asset(specs=specs, name="quality_reports", pool="warehouse_writer", can_subset=True)
     def _reports(context: AssetExecutionContext, home: CitybaseHome):
         day = dt.date.fromisoformat(context.partition_key)
+        chosen = {key.path[1] for key in context.selected_asset_keys}
         with home.warehouse() as con:
-            written = write_reports(con, home.paths, day, load_contracts())
+            written = write_reports(con, home.paths, day, load_contracts(), chosen)
         for report in written:
             yield MaterializeResult(
                 asset_key=report_key(report.bureau),

@@ -25,6 +25,7 @@ from orchestration.quality.dbt_samples import failing_samples
 from orchestration.quality.store import CheckRecord, save_records, save_timing
 from orchestration.resources import CitybaseHome
 from orchestration.settings import BUREAUS
+from orchestration.snapshot import analyst_path, write_snapshot
 from orchestration.transform import ensure_manifest
 
 
@@ -135,6 +136,8 @@ def build_dbt_assets() -> AssetsDefinition:
             tests = [r for r in run_results["results"] if r["unique_id"].startswith("test.")]
             seconds = sum(r.get("execution_time") or 0 for r in tests)
             save_timing(con, day, "dbt_tests", "dbt_warehouse", seconds)
+            snapshot = write_snapshot(con, home.paths.home, day)
+        context.log.info(f"analysts now read {snapshot} (via {analyst_path(home.paths.home)})")
         for check in failed_checks:
             unique_id = check.metadata.get("unique_id")
             sample = samples.get(getattr(unique_id, "value", unique_id), [])

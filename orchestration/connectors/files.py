@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from orchestration.contracts.model import Contract
@@ -20,3 +21,24 @@ def locate(contract: Contract, day: dt.date, home: Path) -> Path:
             "next day)",
         )
     return path
+
+
+FILE_FORMATS = {"csv", "jsonl", "parquet", "xlsx"}
+
+
+def dated_deliveries(contract: Contract, home: Path) -> dict[dt.date, Path]:
+    """Every delivery present at a daily file drop, by the day in its name ({date})."""
+    if contract.format not in FILE_FORMATS or "{date}" not in contract.location:
+        return {}
+    pattern = Path(contract.resolve_location(None, str(home)))
+    pattern = pattern if pattern.is_absolute() else home / pattern
+    text = str(pattern)
+    name = re.compile(re.escape(text).replace(re.escape("{date}"), r"(\d{4}-\d{2}-\d{2})") + "$")
+    prefix = text.split("{date}")[0]
+    folder = Path(prefix) if prefix.endswith("/") else Path(prefix).parent
+    found = {}
+    for candidate in folder.glob("**/*"):
+        match = name.match(str(candidate))
+        if match and candidate.is_file():
+            found[dt.date.fromisoformat(match[1])] = candidate
+    return found

@@ -17,7 +17,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from orchestration.contracts.model import Contract, RestOptions
-from orchestration.landing.errors import DeliveryError, DeliveryMissing
+from orchestration.landing.errors import DeliveryError, DeliveryMissing, SourceUnavailable
 
 
 def session_for(options: RestOptions) -> requests.Session:
@@ -59,11 +59,17 @@ def fetch_pages(contract: Contract, day: dt.date, home: Path, target: Path) -> l
         try:
             response = session.get(page_url, timeout=options.timeout_seconds)
         except requests.RequestException as exc:
-            raise DeliveryError(
+            raise SourceUnavailable(
                 page_url, f"no answer after {options.retries} retries: {exc}"
             ) from None
         if response.status_code == 404:
             raise DeliveryMissing(page_url, f"the API has no {contract.dataset} for {day} (404)")
+        if response.status_code >= 500:
+            raise SourceUnavailable(
+                page_url,
+                f"HTTP {response.status_code} after {options.retries} "
+                f"retries: {response.text[:200]}",
+            )
         if response.status_code != 200:
             raise DeliveryError(
                 page_url,

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from orchestration.contracts.model import Contract
-from orchestration.landing.errors import DeliveryError
+from orchestration.landing.errors import DeliveryError, SourceUnavailable
 
 
 def safe_url(url: str) -> str:
@@ -41,6 +41,10 @@ def extract_to_parquet(contract: Contract, day: dt.date, home: Path, target: Pat
     try:
         with engine.connect() as connection:
             frame = pd.read_sql_query(sa.text(query), connection, params=params)
+    except sa.exc.OperationalError as exc:  # down, refusing connections, unreachable
+        raise SourceUnavailable(
+            safe_url(url), f"cannot reach the database: {str(exc.orig or exc).splitlines()[0]}"
+        ) from None
     except sa.exc.SQLAlchemyError as exc:
         raise DeliveryError(
             safe_url(url), f"cannot read {options.table}: {str(exc.orig or exc).splitlines()[0]}"

@@ -12,3 +12,8 @@ class DeliveryError(RuntimeError):
 
 class DeliveryMissing(DeliveryError):
     """Nothing was delivered where the contract says the delivery will be."""
+
+
+class SourceUnavailable(DeliveryError):
+    """The source did not answer (a timeout, HTTP 5xx, a database that refuses connections):
+    worth trying again later, unlike a delivery that arrived broken."""

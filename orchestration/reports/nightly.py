@@ -29,8 +29,14 @@ class WrittenReport:
 
 
 def write_reports(
-    con: duckdb.DuckDBPyConnection, paths: Paths, day: dt.date, contracts: list[Contract]
+    con: duckdb.DuckDBPyConnection,
+    paths: Paths,
+    day: dt.date,
+    contracts: list[Contract],
+    chosen: set[str] | None = None,
 ) -> list[WrittenReport]:
+    """Scores the night and writes the reports of the `chosen` bureaus (and "city"); all of
+    them when None. The city overview always reads every bureau's scores."""
     units = score_night(con, day, contracts)
     trends = history(con, day)
     written, contents = [], []
@@ -38,11 +44,13 @@ def write_reports(
         content = bureau_report(
             con, bureau, day, contracts, units.get(bureau, {}), trends.get(bureau, {})
         )
-        html = write_report(paths.reports / bureau, day.isoformat(), "bureau.html.j2", content)
-        written.append(WrittenReport(bureau, html, content["scores"]))
         contents.append(content)
-    city = city_report(day, contents, trends)
-    html = write_report(paths.reports / CITY, day.isoformat(), "city.html.j2", city)
-    overall = {b["bureau"]: b["scores"].get("overall") for b in city["bureaus"]}
-    written.append(WrittenReport(CITY, html, overall))
+        if chosen is None or bureau in chosen:
+            html = write_report(paths.reports / bureau, day.isoformat(), "bureau.html.j2", content)
+            written.append(WrittenReport(bureau, html, content["scores"]))
+    if chosen is None or CITY in chosen:
+        city = city_report(day, contents, trends)
+        html = write_report(paths.reports / CITY, day.isoformat(), "city.html.j2", city)
+        overall = {b["bureau"]: b["scores"].get("overall") for b in city["bureaus"]}
+        written.append(WrittenReport(CITY, html, overall))
     return written

@@ -1,0 +1,93 @@
+"""The Dagster instance's dagster.yaml: SQLite under DAGSTER_HOME by default, PostgreSQL in
+production, and in both the pool that serialises writers to the DuckDB warehouse.
+
+Every step that writes the warehouse file sits in the pool `warehouse_writer`. DuckDB lets one
+process hold the file for writing; with the pool's limit at 1, a second run (a sensor's re-run, a
+backfill, a run from the UI) waits for its turn instead of failing on the lock.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import psutil
+import yaml
+from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+
+MARKER = "# Written by citybase (orchestration/instance.py); edit freely after removing this line."
+POSTGRES_URL_VARIABLE = "CITYBASE_DAGSTER_POSTGRES_URL"
+WAREHOUSE_POOL = "warehouse_writer"
+
+
+def instance_config(postgres: bool) -> dict:
+    """The instance settings citybase relies on. `postgres` stores runs, events and schedules
+    in the database named by CITYBASE_DAGSTER_POSTGRES_URL (read by Dagster at start-up, so
+    the password stays out of the file)."""
+    config: dict = {
+        "concurrency": {
+            "pools": {"default_limit": 1},  # warehouse_writer: one writer of the DuckDB file
+            "runs": {"max_concurrent_runs": 4},
+        },
+        "telemetry": {"enabled": False},
+        # Runs launched by the daemon (UI, schedule, sensors) whose worker dies are failed and
+        # their pool slots freed; headless runs are reaped by `citybase` itself (reap_dead_runs).
+        "run_monitoring": {"enabled": True, "poll_interval_seconds": 60},
+    }
+    if postgres:
+        config["storage"] = {"postgres": {"postgres_url": {"env": POSTGRES_URL_VARIABLE}}}
+    return config
+
+
+def write_instance_yaml(dagster_home: Path) -> Path:
+    """Writes DAGSTER_HOME/dagster.yaml unless someone else wrote it (no marker line): a
+    deployment's own file is left alone. Chooses PostgreSQL when its URL is set."""
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    path = dagster_home / "dagster.yaml"
+    existing = path.read_text() if path.exists() else ""
+    if existing.strip() and not existing.startswith(MARKER):
+        return path
+    config = instance_config(postgres=bool(os.environ.get(POSTGRES_URL_VARIABLE)))
+    text = f"{MARKER}\n{yaml.safe_dump(config, sort_keys=False)}"
+    if text != existing:
+        path.write_text(text)
+    return path
+
+
+def process_tags() -> dict[str, str]:
+    """Tags a headless run carries so that a later command can tell its process died."""
+    me = psutil.Process()
+    return {
+        "citybase/host": socket.gethostname(),
+        "citybase/pid": str(me.pid),
+        "citybase/pid_started": str(me.create_time()),
+    }
+
+
+def _alive(run_tags: dict[str, str]) -> bool:
+    try:
+        process = psutil.Process(int(run_tags["citybase/pid"]))
+        return str(process.create_time()) == run_tags.get("citybase/pid_started")
+    except (psutil.NoSuchProcess, ValueError):
+        return False
+
+
+def reap_dead_runs(instance: DagsterInstance) -> list[str]:
+    """Marks failed every run this host started headless whose process is gone (kill -9, a
+    crash, a power cut), and frees its pool slots; otherwise the next run would wait forever
+    for the warehouse pool. Returns the run ids reaped."""
+    host = socket.gethostname()
+    reaped = []
+    unfinished = [DagsterRunStatus.STARTED, DagsterRunStatus.STARTING]
+    for run in instance.get_runs(RunsFilter(statuses=unfinished)):
+        if run.tags.get("citybase/host") != host or _alive(run.tags):
+            continue
+        instance.report_run_failed(
+            run,
+            "its process died before the run ended (killed or crashed); citybase marked it "
+            "failed so that the next run can take the warehouse",
+        )
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        reaped.append(run.run_id)
+    return reaped
