@@ -23,7 +23,7 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-10-01") from None
 
 
-def _prepare_environment(where: Paths) -> None:
+def prepare_environment(where: Paths) -> None:
     os.environ["CITYBASE_HOME"] = str(where.home)
     from orchestration.instance import write_instance_yaml
 
@@ -71,7 +71,7 @@ def run_nightly(
     """Runs the night's four jobs (extract, build, publish, report) for one day in this process,
     recorded in the Dagster instance. Each runs even when the one before failed, as the sensors
     do: the publish gate decides per dataset. A failed job is alerted (log and webhook)."""
-    _prepare_environment(where)
+    prepare_environment(where)
     from dagster import DagsterInstance
 
     from orchestration.alerts import alert_for, send_alert
@@ -215,7 +215,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
     import subprocess
 
     where = paths()
-    _prepare_environment(where)
+    prepare_environment(where)
     context = demo_services(where) if args.with_demo_api else nullcontext()
     with context:
         dagster = Path(sys.executable).with_name("dagster")

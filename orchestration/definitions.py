@@ -11,7 +11,7 @@ from orchestration.assets.publish import build_publish_assets
 from orchestration.assets.reports import build_report_assets
 from orchestration.assets.transform import build_dbt_assets
 from orchestration.contracts import load_contracts
-from orchestration.freshness import delivery_freshness_checks, freshness_sensor
+from orchestration.freshness import freshness_checks, freshness_sensor
 from orchestration.jobs import NIGHT, nightly_schedule
 from orchestration.resources import CitybaseHome
 from orchestration.sensors import chain_sensors, delivery_sensor
@@ -19,7 +19,6 @@ from orchestration.settings import BUREAUS
 from orchestration.transform import dbt_executable, dbt_project
 
 contracts = load_contracts()
-freshness_checks = delivery_freshness_checks(contracts)
 defs = Definitions(
     assets=[
         *(build_extract_asset(c) for c in contracts),

@@ -26,6 +26,7 @@ from dagster import (
 )
 
 from orchestration.assets.keys import raw_asset_key
+from orchestration.contracts import load_contracts
 from orchestration.contracts.model import Contract
 from orchestration.settings import TIMEZONE
 
@@ -56,3 +57,6 @@ def freshness_sensor(checks: list[AssetChecksDefinition]) -> SensorDefinition:
             name="overdue_deliveries",
             default_status=DefaultSensorStatus.RUNNING,
         )
+
+
+freshness_checks = delivery_freshness_checks(load_contracts())

@@ -18,6 +18,10 @@ from orchestration.democity import generate
 from orchestration.settings import Paths
 from orchestration.warehouse import connect
 
+# A step that cannot reach its source waits 1 s, 2 s, 4 s between tries here, not 30 s, 60 s…
+# (read when the definitions are built, so set before any test imports them).
+os.environ.setdefault("CITYBASE_NETWORK_RETRY_DELAY_SECONDS", "1")
+
 FIXTURES = Path(__file__).parent / "fixtures"
 DEMO_START = dt.date(2026, 9, 30)  # the day before National Day: a workday, then a holiday
 NIGHT_1 = DEMO_START

@@ -42,24 +42,20 @@ def test_unreachable_database_names_it_without_the_password(home: Paths, con, mo
     assert "127.0.0.1:1" in str(error.value) and "s3cret" not in str(error.value)
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(
-    not POSTGRES_URL,
-    reason="no PostgreSQL: set CITYBASE_TEST_POSTGRES_URL to "
-    "a database URL (.ci/run installs and starts one) to run this test",
-)
-def test_applications_from_postgresql(demo_home: Paths, con, monkeypatch) -> None:
-    source = sqlite3.connect(demo_home.democity / "gov_services/gov_services.sqlite")
-    engine = sa.create_engine(POSTGRES_URL)
+def copy_applications_to_postgresql(home: Paths, url: str):
+    """The demo city's applications table in PostgreSQL with real timestamp types, as a
+    production system would have it. Returns the rows as a frame."""
     import pandas as pd
 
+    source = sqlite3.connect(home.democity / "gov_services/gov_services.sqlite")
+    engine = sa.create_engine(url)
     frame = pd.read_sql("select * from applications", source)
     with engine.begin() as pg:
         pg.execute(sa.text("drop table if exists applications"))
     frame.astype({c: "string" for c in frame.columns if c != "id"}).to_sql(
         "applications", engine, index=False
     )
-    with engine.begin() as pg:  # real types, as a production system would have them
+    with engine.begin() as pg:
         for column in ("submitted_at", "accepted_at", "completed_at"):
             pg.execute(
                 sa.text(
@@ -67,8 +63,19 @@ def test_applications_from_postgresql(demo_home: Paths, con, monkeypatch) -> Non
                     f"using {column}::timestamp"
                 )
             )
+    engine.dispose()
+    return frame
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    not POSTGRES_URL,
+    reason="no PostgreSQL: set CITYBASE_TEST_POSTGRES_URL to "
+    "a database URL (.ci/run installs and starts one) to run this test",
+)
+def test_applications_from_postgresql(demo_home: Paths, con, monkeypatch) -> None:
+    frame = copy_applications_to_postgresql(demo_home, POSTGRES_URL)
     monkeypatch.setenv("CITYBASE_GOV_SERVICES_DB_URL", POSTGRES_URL)
     [result] = extract(con, CONTRACTS["gov_services__applications"], DAY, demo_home)
     expected = int((frame["submitted_at"].str[:10] == "2026-09-30").sum())
     assert result.rows_read == result.rows_loaded == expected > 0
-    engine.dispose()

@@ -1,0 +1,40 @@
+"""Running the platform's own Dagster jobs from a test, as the sensors and the UI launch them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dagster import AssetKey, DagsterInstance, ExecuteInProcessResult
+
+from orchestration.cli import prepare_environment
+from orchestration.settings import Paths
+
+
+def run_job(
+    home: Paths,
+    job_name: str,
+    day: dt.date,
+    keys: list[AssetKey] | None = None,
+    tags: dict[str, str] | None = None,
+) -> ExecuteInProcessResult:
+    """One run of a nightly job for a day, on the home's Dagster instance; `keys` selects a
+    subset of its assets, as a late-delivery sensor does."""
+    prepare_environment(home)
+    from orchestration.definitions import defs
+
+    return defs.resolve_job_def(job_name).execute_in_process(
+        partition_key=day.isoformat(),
+        asset_selection=keys,
+        instance=DagsterInstance.get(),
+        raise_on_error=False,
+        tags=tags,
+        run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+    )
+
+
+def failure_messages(result: ExecuteInProcessResult) -> list[str]:
+    return [
+        event.step_failure_data.error.message
+        for event in result.all_events
+        if event.is_step_failure and event.step_failure_data.error
+    ]
