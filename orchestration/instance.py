@@ -50,8 +50,10 @@ def write_instance_yaml(dagster_home: Path) -> Path:
         return path
     config = instance_config(postgres=bool(os.environ.get(POSTGRES_URL_VARIABLE)))
     text = f"{MARKER}\n{yaml.safe_dump(config, sort_keys=False)}"
-    if text != existing:
-        path.write_text(text)
+    if text != existing:  # atomically: runs starting together read a whole file
+        staged = path.with_name(f".dagster.yaml.{os.getpid()}")
+        staged.write_text(text)
+        os.replace(staged, path)
     return path
 
 

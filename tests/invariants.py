@@ -61,20 +61,22 @@ def published_state(home: Paths) -> dict[str, str]:
     return state
 
 
-def raw_fingerprint(home: Paths) -> dict[str, tuple]:
-    """Rows per raw table and an order-independent hash of them: equal means the same rows."""
+def table_fingerprint(home: Paths, schemas: tuple[str, ...] = ("raw",)) -> dict[str, tuple]:
+    """Rows per table and an order-independent hash of them: equal means the same rows."""
     with connect(home.warehouse, read_only=True) as con:
-        tables = [
-            t
-            for (t,) in con.execute(
-                "select table_name from duckdb_tables() where schema_name in ('raw') "
-                "and not starts_with(table_name, '_')"
-            ).fetchall()
-        ]
+        tables = con.execute(
+            "select schema_name || '.' || table_name from duckdb_tables() "
+            "where list_contains(?, schema_name) and not starts_with(table_name, '_')",
+            [list(schemas)],
+        ).fetchall()
         return {
-            t: con.execute(f"select count(*), sum(hash(t)) from raw.{t} as t").fetchone()
-            for t in tables
+            t: con.execute(f"select count(*), sum(hash(t)) from {t} as t").fetchone()
+            for (t,) in tables
         }
+
+
+def raw_fingerprint(home: Paths) -> dict[str, tuple]:
+    return table_fingerprint(home, ("raw",))
 
 
 def tree_digest(folder: Path) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 
@@ -20,7 +21,7 @@ from orchestration.reports.scores import (
     WAREHOUSE_UNIT,
     bureau_scores,
 )
-from orchestration.settings import bureau_names
+from orchestration.settings import TIMEZONE, bureau_names
 
 EXAMPLES = 3
 WEEK = dt.timedelta(days=7)
@@ -30,6 +31,9 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict[s
     cursor = con.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+UNDELIVERED = ("missing", "failed", "not received")  # nothing usable landed for the day
 
 
 def deliveries(
@@ -47,6 +51,14 @@ def deliveries(
         [bureau, day],
     )
     by_dataset = {c.dataset: c for c in contracts if c.bureau == bureau}
+    recorded = {row["dataset"] for row in rows}
+    rows += [
+        {"dataset": c.dataset, "landed_file": None, "status": "not received", "message": None}
+        | dict.fromkeys(("rows_read", "rows_loaded", "rows_quarantined", "delivered_at"))
+        for c in by_dataset.values()
+        if c.is_daily and c.dataset not in recorded
+    ]
+    now = dt.datetime.now(ZoneInfo(TIMEZONE)).replace(tzinfo=None)
     for row in rows:
         contract = by_dataset.get(row["dataset"])
         due = delivery_deadline(contract, day) if contract else None
@@ -54,6 +66,7 @@ def deliveries(
         row["title"] = contract.title if contract else row["dataset"]
         row["expected_by"] = due.isoformat(sep=" ") if due else None
         row["on_time"] = None if due is None or arrived is None else arrived <= due
+        row["overdue"] = due is not None and row["status"] in UNDELIVERED and now > due
         row["delivered_at"] = arrived.isoformat(sep=" ", timespec="seconds") if arrived else None
         row["reconciled"] = row["status"] != "loaded" or (
             row["rows_read"] == row["rows_loaded"] + row["rows_quarantined"]
