@@ -82,9 +82,7 @@ def run_nightly(
 
     instance = DagsterInstance.get()
     for run_id in reap_dead_runs(instance):
-        print(
-            f"run {run_id} had died mid-way (its process is gone): marked failed", file=sys.stderr
-        )
+        print(f"run {run_id} died mid-way (its process is gone): marked failed", file=sys.stderr)
     results, seconds, peak_rss, failed = [], {}, {}, []
     with demo_services(where):
         for job in NIGHT:

@@ -62,7 +62,7 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, home: Path, built_for: dt.dat
 def _row_counts(con: duckdb.DuckDBPyConnection, catalog: str, tables: list[tuple]) -> dict:
     return {
         f"{schema}.{table}": con.execute(
-            f"select count(*) from {catalog}.{schema}.{table}"
+            f'select count(*) from "{catalog}".{schema}.{table}'
         ).fetchone()[0]
         for schema, table in tables
     }
