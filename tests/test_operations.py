@@ -203,14 +203,13 @@ BACKFILL = ["backfill", "--from", str(NIGHT_1), "--to", str(NIGHT_2), "--log-lev
 
 
 def _backfill(env: dict[str, str], **popen) -> subprocess.Popen:
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
     return subprocess.Popen(
         [sys.executable, "-m", "orchestration.cli", *BACKFILL],
         cwd=PROJECT_ROOT,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
         text=True,
-        **popen,
+        **(pipes | popen),
     )
 
 
@@ -281,7 +280,8 @@ def operated(tmp_path_factory: pytest.TempPathFactory, demo_city: Path, webhook)
     reader.wait(timeout=60)
     after_first = _state(home)
 
-    killed = _backfill(env, start_new_session=True)
+    with (root / "killed.log").open("w") as log:  # nobody reads its pipes: a file, not a pipe
+        killed = _backfill(env, start_new_session=True, stdout=log, stderr=log)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CITYBASE_DAGSTER_POSTGRES_URL", env.get("CITYBASE_DAGSTER_POSTGRES_URL", ""))
         instance = DagsterInstance.from_config(env["DAGSTER_HOME"])
