@@ -75,10 +75,10 @@ def run_nightly(
     from dagster import DagsterInstance
 
     from orchestration.alerts import alert_for, send_alert
-    from orchestration.bench.memory import PeakRss
     from orchestration.definitions import defs
     from orchestration.instance import process_tags, reap_dead_runs
     from orchestration.jobs import NIGHT
+    from orchestration.memory import PeakRss
 
     instance = DagsterInstance.get()
     for run_id in reap_dead_runs(instance):

@@ -481,20 +481,28 @@ def test_processing_days_count_working_days_of_the_chinese_calendar(small_city: 
     ]
 
 
-def test_building_a_day_touches_that_day_and_the_days_its_delivery_was_late_for(
+def test_building_a_day_touches_that_day_the_day_before_and_the_days_it_was_late_for(
     small_city: Paths, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CITYBASE_HOME", str(small_city.home))
     with connect(small_city.warehouse) as con:
+        write_raw(
+            con,
+            "transport__smartcard_taps",
+            [_tap("c7", "2026-10-09 09:00:00", "board", "C", "2.00")],
+            "2026-10-09",
+        )
+    dbt_build(small_city, "fct_transit_boardings_hourly", run_date="2026-10-09")
+    with connect(small_city.warehouse) as con:
         con.execute(
             "update marts.fct_transit_boardings_hourly set boardings = 999 "
-            "where date_day = '2026-10-11'"
+            "where date_day in ('2026-10-09', '2026-10-12')"
         )
         write_raw(
             con,
             "transport__smartcard_taps",
             [
-                _tap("c5", f"{DAY} 08:30:00", "board", "A", "2.00"),  # late for 10-12
+                _tap("c5", "2026-10-11 08:30:00", "board", "A", "2.00"),  # late for 10-11
                 _tap("c6", "2026-10-13 07:00:00", "board", "B", "2.00"),
             ],
             "2026-10-13",
@@ -509,8 +517,10 @@ def test_building_a_day_touches_that_day_and_the_days_its_delivery_was_late_for(
         )
     )
     assert boardings["2026-10-13 7 B"] == 1  # the day built
-    assert boardings["2026-10-12 8 A"] == 3  # rebuilt: the 10-13 delivery was late for it
-    assert boardings["2026-10-11 10 A"] == 999  # not touched
+    day_before = [n for k, n in boardings.items() if k.startswith("2026-10-12")]
+    assert day_before and 999 not in day_before  # the day before: rebuilt
+    assert boardings["2026-10-11 8 A"] == 1  # rebuilt: the 10-13 delivery was late for it
+    assert boardings["2026-10-09 9 C"] == 999  # not touched
 
 
 def test_docs_generate_catalogues_the_built_marts(small_city: Paths, monkeypatch) -> None:

@@ -21,9 +21,9 @@ from statistics import median
 from typing import Any
 
 from orchestration.bench.limit import run_limit
-from orchestration.bench.memory import PeakRss
 from orchestration.bench.output import machine, write_outputs
 from orchestration.democity import generate
+from orchestration.memory import PeakRss
 from orchestration.settings import Paths
 from orchestration.warehouse import connect
 

@@ -50,6 +50,9 @@ def deliveries(
             order by dataset, landed_file""",
         [bureau, day],
     )
+    landed = {row["dataset"] for row in rows if row["status"] not in UNDELIVERED}
+    # a late or repaired delivery that landed replaces the night's missing/failed entry
+    rows = [r for r in rows if r["status"] not in UNDELIVERED or r["dataset"] not in landed]
     by_dataset = {c.dataset: c for c in contracts if c.bureau == bureau}
     recorded = {row["dataset"] for row in rows}
     rows += [

@@ -44,12 +44,12 @@ district_areas as (
         stations.district_code as area_code,
         hourly.measured_at,
         hourly.date_day,
-        avg(hourly.pm25_ugm3) as pm25_ugm3,
-        avg(hourly.pm10_ugm3) as pm10_ugm3,
-        avg(hourly.so2_ugm3) as so2_ugm3,
-        avg(hourly.no2_ugm3) as no2_ugm3,
-        avg(hourly.o3_ugm3) as o3_ugm3,
-        avg(hourly.co_mgm3) as co_mgm3,
+        {{ exact_avg('hourly.pm25_ugm3') }} as pm25_ugm3,
+        {{ exact_avg('hourly.pm10_ugm3') }} as pm10_ugm3,
+        {{ exact_avg('hourly.so2_ugm3') }} as so2_ugm3,
+        {{ exact_avg('hourly.no2_ugm3') }} as no2_ugm3,
+        {{ exact_avg('hourly.o3_ugm3') }} as o3_ugm3,
+        {{ exact_avg('hourly.co_mgm3') }} as co_mgm3,
         max(hourly.delivery_date) as delivery_date
     from hourly
     inner join stations on hourly.station_id = stations.station_id

@@ -56,7 +56,7 @@ daily as (
         date_day,
         count(*) as hours_reported,
         {%- for column in ['pm25_ugm3', 'pm10_ugm3', 'so2_ugm3', 'no2_ugm3', 'co_mgm3'] %}
-            case when count({{ column }}) >= {{ min_hours }} then avg({{ column }}) end
+            case when count({{ column }}) >= {{ min_hours }} then {{ exact_avg(column) }} end
                 as {{ column | replace('_ugm3', '_24h_ugm3') | replace('_mgm3', '_24h_mgm3') }},
         {%- endfor %}
         max(o3_ugm3) as o3_1h_max_ugm3,

@@ -43,7 +43,7 @@ final as (
         patient_district_code,
         count(*) as visits,
         count(distinct patient_pseudonym) as patients,
-        sum(fee_yuan) as fees_yuan
+        {{ exact_sum('fee_yuan') }} as fees_yuan
     from visits_to_build
     group by date_day, hospital_id, department, age_band, patient_district_code
 )

@@ -38,7 +38,7 @@ od as (
         origin.district_code as origin_district_code,
         destination.district_code as destination_district_code,
         count(*) as journeys,
-        avg(journeys_to_build.journey_minutes) as mean_journey_minutes
+        {{ exact_avg('journeys_to_build.journey_minutes') }} as mean_journey_minutes
     from journeys_to_build
     inner join stops as origin on journeys_to_build.origin_stop_id = origin.stop_id
     inner join stops as destination
