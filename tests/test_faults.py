@@ -10,7 +10,7 @@ import shutil
 import socket
 import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,7 @@ from orchestration.warehouse import connect
 from tests.conftest import NIGHT_1, NIGHT_2, TEST_KEY
 from tests.invariants import assert_nothing_lost, published_state, raw_fingerprint
 from tests.runs import failure_messages, run_job
+from tests.test_rest import QuietServer
 
 CONTRACTS = {c.key: c for c in load_contracts([BUILTIN_CONTRACTS_DIR])}
 pytestmark = pytest.mark.slow
@@ -203,11 +204,6 @@ class FlakyProxy(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(answer.content)))
         self.end_headers()
         self.wfile.write(answer.content)
-
-
-class QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request, client_address) -> None:
-        pass  # the client gave up on a hanging request: expected
 
 
 @pytest.fixture
