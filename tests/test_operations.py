@@ -36,6 +36,7 @@ from dagster import (
 
 from orchestration.alerts import Alert, alert_on_run_failure, send_alert
 from orchestration.assets.keys import raw_asset_key
+from orchestration.cli import prepare_environment
 from orchestration.contracts import load_contracts
 from orchestration.freshness import freshness_checks
 from orchestration.partitions import daily_partitions
@@ -157,22 +158,28 @@ print(json.dumps({"success": result.success, "blocked": blocked,
 
 
 @pytest.mark.slow
-def test_runs_started_together_queue_for_the_warehouse(demo_home: Paths) -> None:
+def test_runs_started_together_queue_for_the_warehouse(demo_home: Paths, tmp_path: Path) -> None:
     """Two extract runs of the same night at once: every step writes the DuckDB file, which
     takes one writer. Both succeed, because steps wait for the pool instead of the lock."""
-    runs = [
-        subprocess.Popen(
-            [sys.executable, "-c", PARALLEL_RUN, NIGHT_1.isoformat()],
-            cwd=PROJECT_ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    outcomes = [
-        json.loads(run.communicate(timeout=600)[0].strip().splitlines()[-1]) for run in runs
-    ]
+    prepare_environment(demo_home)
+    DagsterInstance.get().dispose()  # an instance that exists, as in any deployment
+    logs = [(tmp_path / f"run{n}.out", tmp_path / f"run{n}.err") for n in range(2)]
+    runs = []
+    for out, err in logs:
+        with out.open("w") as stdout, err.open("w") as stderr:
+            runs.append(
+                subprocess.Popen(
+                    [sys.executable, "-c", PARALLEL_RUN, NIGHT_1.isoformat()],
+                    cwd=PROJECT_ROOT,
+                    stdout=stdout,
+                    stderr=stderr,
+                )
+            )
+    for run in runs:
+        run.wait(timeout=600)
+    outputs = [out.read_text().strip() for out, _ in logs]
+    assert all(outputs), [err.read_text()[-3000:] for _, err in logs]
+    outcomes = [json.loads(output.splitlines()[-1]) for output in outputs]
     assert [o["failures"] for o in outcomes] == [[], []]
     assert all(o["success"] for o in outcomes)
     assert any(o["blocked"] for o in outcomes)
