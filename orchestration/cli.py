@@ -25,9 +25,13 @@ def _date(text: str) -> dt.date:
 
 def prepare_environment(where: Paths) -> None:
     os.environ["CITYBASE_HOME"] = str(where.home)
-    from orchestration.instance import write_instance_yaml
+    from dagster import DagsterInstance
+
+    from orchestration.instance import ensure_warehouse_pool, write_instance_yaml
 
     write_instance_yaml(Path(os.environ.setdefault("DAGSTER_HOME", str(where.home / "dagster"))))
+    with DagsterInstance.get() as instance:
+        ensure_warehouse_pool(instance)
     if where.democity.is_dir() and not (
         os.environ.get("CITYBASE_PSEUDONYM_KEY") or os.environ.get("CITYBASE_PSEUDONYM_KEY_FILE")
     ):

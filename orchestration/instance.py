@@ -93,3 +93,10 @@ def reap_dead_runs(instance: DagsterInstance) -> list[str]:
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
         reaped.append(run.run_id)
     return reaped
+
+
+def ensure_warehouse_pool(instance: DagsterInstance) -> None:
+    """Sets the pool's limit on the instance itself. Left to the default, Dagster creates the
+    pool's slot on first use, and two runs starting at once on a new instance can each create
+    one (two slots, two writers, a lock error); setting it here also repairs such a pool."""
+    instance.event_log_storage.set_concurrency_slots(WAREHOUSE_POOL, 1)

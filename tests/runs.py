@@ -33,8 +33,14 @@ def run_job(
 
 
 def failure_messages(result: ExecuteInProcessResult) -> list[str]:
-    return [
-        event.step_failure_data.error.message
-        for event in result.all_events
-        if event.is_step_failure and event.step_failure_data.error
-    ]
+    """Each failed step's error, with the errors that caused it (a user error is wrapped)."""
+    messages = []
+    for event in result.all_events:
+        error = event.step_failure_data.error if event.is_step_failure else None
+        chain = []
+        while error is not None:
+            chain.append(error.message.strip())
+            error = error.cause
+        if chain:
+            messages.append(" <- ".join(chain))
+    return messages

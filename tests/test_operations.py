@@ -161,8 +161,7 @@ print(json.dumps({"success": result.success, "blocked": blocked,
 def test_runs_started_together_queue_for_the_warehouse(demo_home: Paths, tmp_path: Path) -> None:
     """Two extract runs of the same night at once: every step writes the DuckDB file, which
     takes one writer. Both succeed, because steps wait for the pool instead of the lock."""
-    prepare_environment(demo_home)
-    DagsterInstance.get().dispose()  # an instance that exists, as in any deployment
+    prepare_environment(demo_home)  # an instance that exists, as in any deployment
     logs = [(tmp_path / f"run{n}.out", tmp_path / f"run{n}.err") for n in range(2)]
     runs = []
     for out, err in logs:
