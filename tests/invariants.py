@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
 from orchestration.settings import Paths
 from orchestration.warehouse import connect
@@ -77,12 +76,3 @@ def table_fingerprint(home: Paths, schemas: tuple[str, ...] = ("raw",)) -> dict[
 
 def raw_fingerprint(home: Paths) -> dict[str, tuple]:
     return table_fingerprint(home, ("raw",))
-
-
-def tree_digest(folder: Path) -> str:
-    """A hash of every file under a folder (names and bytes), for 'nothing changed' checks."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
