@@ -160,10 +160,9 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         return 2
     backfill = f"{args.start}..{args.to}@{dt.datetime.now():%Y%m%dT%H%M%S}"
     days = [args.start + dt.timedelta(days=n) for n in range((args.to - args.start).days + 1)]
-    failed = []
+    tags, failed = {"citybase/backfill": backfill}, []
     for day in days:
         print(f"Backfill {backfill}: {day} …")
-        tags = {"citybase/backfill": backfill}
         if not run_nightly(day, paths(), log_level=args.log_level, tags=tags):
             failed.append(day.isoformat())
     print(f"Backfill {backfill}: {len(days) - len(failed)} of {len(days)} day(s) built cleanly")
@@ -175,6 +174,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     where = paths()
     from orchestration.democity import generate
+    from orchestration.snapshot import analyst_path
 
     print(f"Generating the demo city: scale {args.scale}, {args.days} day(s) from {args.start}")
     generate(where.democity, args.scale, args.days, args.start, args.seed, args.defect_rate)
@@ -186,6 +186,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     last = (args.start + dt.timedelta(days=args.days - 1)).isoformat()
     places = [
         ("Warehouse", where.warehouse),
+        ("Analysts", analyst_path(where.home)),
         ("Landing", where.landing),
         ("Open data", where.open_data),
         ("Portal", where.open_data / "index.html"),

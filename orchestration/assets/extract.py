@@ -28,6 +28,7 @@ from dagster import (
 from orchestration.assets.keys import gtfs_table_keys, raw_asset_key
 from orchestration.contracts.model import Contract
 from orchestration.extract import extract
+from orchestration.instance import WAREHOUSE_POOL
 from orchestration.landing.errors import DeliveryError, SourceUnavailable
 from orchestration.landing.schema import RAW_SCHEMA
 from orchestration.partitions import daily_partitions
@@ -214,7 +215,7 @@ def build_extract_asset(contract: Contract) -> AssetsDefinition:
         specs=[spec, *table_specs],
         check_specs=[check, *source_check_specs(contract)],
         name=f"extract_{contract.key}",
-        pool="warehouse_writer",
+        pool=WAREHOUSE_POOL,
         retry_policy=network_retry_policy() if contract.format in NETWORK_FORMATS else None,
     )
     def _extract(context: AssetExecutionContext, home: CitybaseHome):

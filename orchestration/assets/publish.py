@@ -18,6 +18,7 @@ from dagster import (
     multi_asset,
 )
 
+from orchestration.instance import WAREHOUSE_POOL
 from orchestration.partitions import daily_partitions
 from orchestration.publish.datasets import open_datasets
 from orchestration.publish.run import PublishOutcome, publish_all
@@ -92,7 +93,7 @@ def build_publish_assets() -> list[AssetsDefinition]:
         specs=specs,
         check_specs=checks,
         name="publish_open_data",
-        pool="warehouse_writer",
+        pool=WAREHOUSE_POOL,
         can_subset=True,  # a bureau's re-run publishes that bureau's datasets only
     )
     def _publish(context: AssetExecutionContext, home: CitybaseHome):

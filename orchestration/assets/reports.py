@@ -16,6 +16,7 @@ from dagster import (
 
 from orchestration.assets.keys import gtfs_table_keys, raw_asset_key
 from orchestration.contracts import Contract, load_contracts
+from orchestration.instance import WAREHOUSE_POOL
 from orchestration.partitions import daily_partitions
 from orchestration.publish.datasets import open_datasets
 from orchestration.reports.nightly import CITY, write_reports
@@ -64,7 +65,7 @@ def build_report_assets(contracts: list[Contract]) -> list[AssetsDefinition]:
         )
     )
 
-    @multi_asset(specs=specs, name="quality_reports", pool="warehouse_writer", can_subset=True)
+    @multi_asset(specs=specs, name="quality_reports", pool=WAREHOUSE_POOL, can_subset=True)
     def _reports(context: AssetExecutionContext, home: CitybaseHome):
         day = dt.date.fromisoformat(context.partition_key)
         chosen = {key.path[1] for key in context.selected_asset_keys}

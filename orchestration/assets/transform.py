@@ -20,6 +20,7 @@ from dagster import (
 )
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.instance import WAREHOUSE_POOL
 from orchestration.partitions import daily_partitions
 from orchestration.quality.dbt_samples import failing_samples
 from orchestration.quality.store import CheckRecord, save_records, save_timing
@@ -114,7 +115,7 @@ def build_dbt_assets() -> AssetsDefinition:
         name="dbt_warehouse",
         partitions_def=daily_partitions,
         dagster_dbt_translator=CitybaseTranslator(),
-        pool="warehouse_writer",
+        pool=WAREHOUSE_POOL,
     )
     def _models(context: AssetExecutionContext, dbt: DbtCliResource, home: CitybaseHome):
         run_vars = json.dumps({"run_date": context.partition_key})
