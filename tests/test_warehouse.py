@@ -485,14 +485,20 @@ def test_building_a_day_touches_that_day_the_day_before_and_the_days_it_was_late
     small_city: Paths, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CITYBASE_HOME", str(small_city.home))
+    taps_models = (
+        "int_transit_taps_deduplicated int_transit_journeys_paired fct_transit_boardings_hourly"
+    )
     with connect(small_city.warehouse) as con:
         write_raw(
             con,
             "transport__smartcard_taps",
-            [_tap("c7", "2026-10-09 09:00:00", "board", "C", "2.00")],
+            [
+                _tap("c7", "2026-10-09 09:00:00", "board", "C", "2.00"),
+                _tap("c9", "2026-10-09 00:10:00", "alight", "B", "0.00"),
+            ],
             "2026-10-09",
         )
-    dbt_build(small_city, "fct_transit_boardings_hourly", run_date="2026-10-09")
+    dbt_build(small_city, taps_models, run_date="2026-10-09")
     with connect(small_city.warehouse) as con:
         con.execute(
             "update marts.fct_transit_boardings_hourly set boardings = 999 "
@@ -504,10 +510,12 @@ def test_building_a_day_touches_that_day_the_day_before_and_the_days_it_was_late
             [
                 _tap("c5", "2026-10-11 08:30:00", "board", "A", "2.00"),  # late for 10-11
                 _tap("c6", "2026-10-13 07:00:00", "board", "B", "2.00"),
+                # late for 10-08: a journey that alighted on 10-09, a day not rebuilt
+                _tap("c9", "2026-10-08 23:50:00", "board", "A", "2.00"),
             ],
             "2026-10-13",
         )
-    dbt_build(small_city, "fct_transit_boardings_hourly", run_date="2026-10-13")
+    dbt_build(small_city, taps_models, run_date="2026-10-13")
     boardings = dict(
         query(
             small_city,
@@ -520,7 +528,14 @@ def test_building_a_day_touches_that_day_the_day_before_and_the_days_it_was_late
     day_before = [n for k, n in boardings.items() if k.startswith("2026-10-12")]
     assert day_before and 999 not in day_before  # the day before: rebuilt
     assert boardings["2026-10-11 8 A"] == 1  # rebuilt: the 10-13 delivery was late for it
+    assert boardings["2026-10-08 23 A"] == 1
     assert boardings["2026-10-09 9 C"] == 999  # not touched
+    journeys = query(
+        small_city,
+        "select date_day::varchar, journey_minutes from intermediate.int_transit_journeys_paired "
+        "where card_pseudonym = 'c9'",
+    )
+    assert journeys == [("2026-10-08", 20.0)]  # paired with the next day's tap, read as input
 
 
 def test_docs_generate_catalogues_the_built_marts(small_city: Paths, monkeypatch) -> None:

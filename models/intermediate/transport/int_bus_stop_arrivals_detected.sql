@@ -2,9 +2,21 @@
     fix of that trip nearest to the stop, if one came within var arrival_radius_m. The service day
     is the fix's date or the day before (trips past midnight run on the previous service day); the
     scheduled time must lie within var arrival_window_minutes of the fix, which picks the right
-    one. Delay = observed minus scheduled arrival, in seconds. -#}
-with fixes as (
-    select distinct
+    one. Delay = observed minus scheduled arrival, in seconds.
+
+    Built per service day: a night reads only the fixes of the days it rebuilds and of the day
+    after each. Of a fix delivered twice, the earliest delivery is the one kept. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='service_date',
+    on_schema_change='append_new_columns',
+) }}
+
+{%- set window_seconds = var('arrival_window_minutes') * 60 %}
+
+with gps as (
+    select
         trip_id,
         recorded_at,
         latitude,
@@ -12,6 +24,41 @@ with fixes as (
         delivery_date
     from {{ ref('stg_transport__bus_gps') }}
     where trip_id is not null and latitude is not null and longitude is not null
+),
+
+day_offsets as (
+    select 0 as days_back
+    union all
+    select 1 as days_back
+),
+
+fix_service_days as (
+    select
+        gps.trip_id,
+        gps.recorded_at,
+        gps.latitude,
+        gps.longitude,
+        gps.delivery_date,
+        cast({{ dbt.dateadd(
+            'day', '-day_offsets.days_back', 'cast(gps.recorded_at as date)'
+        ) }} as date) as service_date
+    from gps
+    cross join day_offsets
+),
+
+fixes as (
+    select
+        trip_id,
+        service_date,
+        recorded_at,
+        latitude,
+        longitude,
+        delivery_date,
+        {{ dbt.datediff(
+            'cast(service_date as ' ~ dbt.type_timestamp() ~ ')', 'recorded_at', 'second'
+        ) }} as service_seconds
+    from fix_service_days
+    {{ days_to_build('fix_service_days', 'service_date') }}
 ),
 
 stop_times as (
@@ -27,20 +74,12 @@ stop_times as (
         on stop_times.stop_id = stops.stop_id
 ),
 
-day_offsets as (
-    select 0 as days_back
-    union all
-    select 1 as days_back
-),
-
-candidates as (
+in_window as (
     select
         fixes.trip_id,
+        fixes.service_date,
         stop_times.stop_sequence,
         stop_times.stop_id,
-        cast({{ dbt.dateadd(
-            'day', '-day_offsets.days_back', 'cast(fixes.recorded_at as date)'
-        ) }} as date) as service_date,
         stop_times.arrival_seconds,
         fixes.recorded_at,
         fixes.delivery_date,
@@ -48,43 +87,30 @@ candidates as (
             'fixes.latitude', 'fixes.longitude', 'stop_times.stop_lat', 'stop_times.stop_lon'
         ) }} as distance_m
     from fixes
-    inner join stop_times on fixes.trip_id = stop_times.trip_id
-    cross join day_offsets
+    inner join stop_times
+        on
+            fixes.trip_id = stop_times.trip_id
+            and stop_times.arrival_seconds
+            between fixes.service_seconds - {{ window_seconds }}
+            and fixes.service_seconds + {{ window_seconds }}
 ),
 
-timed as (
+nearest as (
     select
         trip_id,
+        service_date,
         stop_sequence,
         stop_id,
-        service_date,
         recorded_at,
         delivery_date,
         distance_m,
-        {{ service_timestamp('service_date', 'arrival_seconds') }} as scheduled_arrival_at
-    from candidates
-    where distance_m <= {{ var('arrival_radius_m') }}
-),
-
-in_window as (
-    select
-        trip_id,
-        stop_sequence,
-        stop_id,
-        service_date,
-        recorded_at,
-        delivery_date,
-        distance_m,
-        scheduled_arrival_at,
+        {{ service_timestamp('service_date', 'arrival_seconds') }} as scheduled_arrival_at,
         row_number() over (
             partition by trip_id, service_date, stop_sequence
-            order by distance_m, recorded_at
+            order by distance_m, recorded_at, delivery_date
         ) as nearness
-    from timed
-    where
-        recorded_at
-        between {{ dbt.dateadd('minute', -var('arrival_window_minutes'), 'scheduled_arrival_at') }}
-        and {{ dbt.dateadd('minute', var('arrival_window_minutes'), 'scheduled_arrival_at') }}
+    from in_window
+    where distance_m <= {{ var('arrival_radius_m') }}
 ),
 
 arrivals as (
@@ -100,7 +126,7 @@ arrivals as (
             dbt.datediff('scheduled_arrival_at', 'recorded_at', 'second')
         }} as delay_seconds,
         delivery_date
-    from in_window
+    from nearest
     where nearness = 1
 )
 

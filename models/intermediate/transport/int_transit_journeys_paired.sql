@@ -1,6 +1,14 @@
 {#- A journey is a boarding followed by the same card's next tap being an alighting on the same
     route and direction within var journey_max_minutes. Unpaired taps (no alighting tap, a
-    transfer without one) are not journeys. -#}
+    transfer without one) are not journeys. Built per day of boarding: a night reads the taps of
+    the days it rebuilds and of the day after each (journeys that alight after midnight). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='date_day',
+    on_schema_change='append_new_columns',
+) }}
+
 with taps as (
     select
         card_pseudonym,
@@ -12,6 +20,20 @@ with taps as (
         stop_id,
         delivery_date
     from {{ ref('int_transit_taps_deduplicated') }}
+),
+
+taps_needed as (
+    select
+        card_pseudonym,
+        tapped_at,
+        date_day,
+        tap_type,
+        route_id,
+        direction_id,
+        stop_id,
+        delivery_date
+    from taps
+    {{ days_to_build('taps', 'date_day', days_after=1) }}
 ),
 
 with_next as (
@@ -29,7 +51,7 @@ with_next as (
         lead(route_id) over card_taps as next_route_id,
         lead(direction_id) over card_taps as next_direction_id,
         lead(stop_id) over card_taps as next_stop_id
-    from taps
+    from taps_needed
     window card_taps as (partition by card_pseudonym order by tapped_at, tap_type)
 ),
 
@@ -54,6 +76,22 @@ journeys as (
         and next_route_id = route_id
         and coalesce(next_direction_id, -1) = coalesce(direction_id, -1)
         and next_tapped_at <= {{ dbt.dateadd('minute', var('journey_max_minutes'), 'tapped_at') }}
+),
+
+journeys_built as (
+    select
+        card_pseudonym,
+        date_day,
+        route_id,
+        direction_id,
+        origin_stop_id,
+        destination_stop_id,
+        boarded_at,
+        alighted_at,
+        journey_minutes,
+        delivery_date
+    from journeys
+    {{ days_to_build('taps', 'date_day') }}
 )
 
-select * from journeys
+select * from journeys_built

@@ -1,19 +1,14 @@
 {#- Smart-card taps with exact repeats removed (a validator re-sending a tap), keeping the earliest
-    delivery of each. -#}
-with taps as (
-    select
-        card_pseudonym,
-        tapped_at,
-        tap_type,
-        route_id,
-        direction_id,
-        stop_id,
-        amount_yuan,
-        delivery_date
-    from {{ ref('stg_transport__smartcard_taps') }}
-),
+    delivery of each. A table, built per day like the facts: the journeys and boardings read only
+    the days they rebuild, so a night's cost does not grow with the history of taps. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='date_day',
+    on_schema_change='append_new_columns',
+) }}
 
-deduplicated as (
+with taps as (
     select
         card_pseudonym,
         tapped_at,
@@ -23,9 +18,39 @@ deduplicated as (
         direction_id,
         stop_id,
         amount_yuan,
-        min(delivery_date) as delivery_date
+        delivery_date
+    from {{ ref('stg_transport__smartcard_taps') }}
+),
+
+taps_to_build as (
+    select
+        card_pseudonym,
+        tapped_at,
+        date_day,
+        tap_type,
+        route_id,
+        direction_id,
+        stop_id,
+        amount_yuan,
+        delivery_date
     from taps
-    group by card_pseudonym, tapped_at, tap_type, route_id, direction_id, stop_id, amount_yuan
+    {{ days_to_build('taps', 'date_day') }}
+),
+
+deduplicated as (
+    select
+        card_pseudonym,
+        tapped_at,
+        date_day,
+        tap_type,
+        route_id,
+        direction_id,
+        stop_id,
+        amount_yuan,
+        min(delivery_date) as delivery_date
+    from taps_to_build
+    group by
+        card_pseudonym, tapped_at, date_day, tap_type, route_id, direction_id, stop_id, amount_yuan
 )
 
 select * from deduplicated
