@@ -84,28 +84,31 @@ def run_nightly(
     from orchestration.jobs import NIGHT
     from orchestration.memory import PeakRss
 
-    instance = DagsterInstance.get()
-    for run_id in reap_dead_runs(instance):
-        print(f"run {run_id} died mid-way (its process is gone): marked failed", file=sys.stderr)
-    results, seconds, peak_rss, failed = [], {}, {}, []
-    with demo_services(where):
-        for job in NIGHT:
-            started = time.perf_counter()
-            with PeakRss() as peak:
-                result = defs.resolve_job_def(job.name).execute_in_process(
-                    partition_key=day.isoformat(),
-                    instance=instance,
-                    raise_on_error=False,
-                    run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-                    tags={**process_tags(), **(tags or {})},
-                )
-            seconds[job.name] = time.perf_counter() - started
-            peak_rss[job.name] = peak.bytes
-            results.append(result)
-            step_failures = [e for e in result.all_events if e.is_step_failure]
-            failed += step_failures
-            if not result.success:
-                send_alert(alert_for(result.dagster_run, step_failures))
+    # Disposed at the end: the event log's pooled connections close and SQLite folds its WAL.
+    with DagsterInstance.get() as instance:
+        for run_id in reap_dead_runs(instance):
+            print(
+                f"run {run_id} died mid-way (its process is gone): marked failed", file=sys.stderr
+            )
+        results, seconds, peak_rss, failed = [], {}, {}, []
+        with demo_services(where):
+            for job in NIGHT:
+                started = time.perf_counter()
+                with PeakRss() as peak:
+                    result = defs.resolve_job_def(job.name).execute_in_process(
+                        partition_key=day.isoformat(),
+                        instance=instance,
+                        raise_on_error=False,
+                        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+                        tags={**process_tags(), **(tags or {})},
+                    )
+                seconds[job.name] = time.perf_counter() - started
+                peak_rss[job.name] = peak.bytes
+                results.append(result)
+                step_failures = [e for e in result.all_events if e.is_step_failure]
+                failed += step_failures
+                if not result.success:
+                    send_alert(alert_for(result.dagster_run, step_failures))
     success = all(result.success for result in results)
     if not success:
         print(

@@ -21,10 +21,11 @@ POSTGRES_URL_VARIABLE = "CITYBASE_DAGSTER_POSTGRES_URL"
 WAREHOUSE_POOL = "warehouse_writer"
 
 
-def instance_config(postgres: bool) -> dict:
+def instance_config(dagster_home: Path, postgres: bool) -> dict:
     """The instance settings citybase relies on. `postgres` stores runs, events and schedules
     in the database named by CITYBASE_DAGSTER_POSTGRES_URL (read by Dagster at start-up, so
-    the password stays out of the file)."""
+    the password stays out of the file). Without it, SQLite under DAGSTER_HOME as Dagster lays
+    it out, the event log through citybase's pooled storage (orchestration/event_log.py)."""
     config: dict = {
         "concurrency": {
             "pools": {"default_limit": 1},  # warehouse_writer: one writer of the DuckDB file
@@ -37,6 +38,12 @@ def instance_config(postgres: bool) -> dict:
     }
     if postgres:
         config["storage"] = {"postgres": {"postgres_url": {"env": POSTGRES_URL_VARIABLE}}}
+    else:
+        config["event_log_storage"] = {
+            "module": "orchestration.event_log",
+            "class": "PooledSqliteEventLogStorage",
+            "config": {"base_dir": str(dagster_home.resolve() / "history" / "runs")},
+        }
     return config
 
 
@@ -48,7 +55,7 @@ def write_instance_yaml(dagster_home: Path) -> Path:
     existing = path.read_text() if path.exists() else ""
     if existing.strip() and not existing.startswith(MARKER):
         return path
-    config = instance_config(postgres=bool(os.environ.get(POSTGRES_URL_VARIABLE)))
+    config = instance_config(dagster_home, postgres=bool(os.environ.get(POSTGRES_URL_VARIABLE)))
     text = f"{MARKER}\n{yaml.safe_dump(config, sort_keys=False)}"
     if text != existing:  # atomically: runs starting together read a whole file
         staged = path.with_name(f".dagster.yaml.{os.getpid()}")
