@@ -11,6 +11,7 @@ import pytest
 from orchestration.cli import demo_services
 from orchestration.contracts import load_contracts
 from orchestration.extract import extract
+from orchestration.quality.dbt_timing import wall_seconds_by_kind
 from orchestration.quality.sources import run_source_checks
 from orchestration.quality.suites import SEVERITIES, Expectation, Suite, load_suite
 from orchestration.quality.validate import validate_batch
@@ -171,3 +172,23 @@ def test_duckdb_evaluation_agrees_with_great_expectations(con, tmp_path) -> None
         theirs = batch.validate(gx_expectation, result_format="SUMMARY")
         assert outcome.success == theirs.success, config.type
         assert outcome.unexpected == theirs.result["unexpected_count"], config.type
+
+
+def _node(unique_id: str, start: int, end: int) -> dict:
+    at = dt.datetime(2026, 9, 1, 2, 0, tzinfo=dt.UTC)
+    stamp = lambda s: (at + dt.timedelta(seconds=s)).isoformat().replace("+00:00", "Z")  # noqa: E731
+    return {
+        "unique_id": unique_id,
+        "timing": [
+            {"name": "compile", "started_at": stamp(start), "completed_at": stamp(start)},
+            {"name": "execute", "started_at": stamp(start), "completed_at": stamp(end)},
+        ],
+    }
+
+
+def test_dbt_tests_are_charged_their_share_of_the_wall_time_they_ran_in() -> None:
+    # a model alone for 2 s, then beside test A for 2 s; then tests A and B side by side
+    results = [_node("model.m", 0, 4), _node("test.a", 2, 6), _node("test.b", 4, 6)]
+    charged = wall_seconds_by_kind(results)
+    assert charged == pytest.approx({"model": 3.0, "test": 3.0})
+    assert sum(charged.values()) == pytest.approx(6.0)  # the build's wall time, not 8 s of sums

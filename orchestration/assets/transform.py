@@ -23,6 +23,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from orchestration.instance import WAREHOUSE_POOL
 from orchestration.partitions import daily_partitions
 from orchestration.quality.dbt_samples import failing_samples
+from orchestration.quality.dbt_timing import wall_seconds_by_kind
 from orchestration.quality.store import CheckRecord, save_records, save_timing
 from orchestration.resources import CitybaseHome
 from orchestration.settings import BUREAUS
@@ -134,8 +135,7 @@ def build_dbt_assets() -> AssetsDefinition:
             )
             day = dt.date.fromisoformat(context.partition_key)
             save_records(con, day, records, {"dbt"})
-            tests = [r for r in run_results["results"] if r["unique_id"].startswith("test.")]
-            seconds = sum(r.get("execution_time") or 0 for r in tests)
+            seconds = wall_seconds_by_kind(run_results["results"]).get("test", 0.0)
             save_timing(con, day, "dbt_tests", "dbt_warehouse", seconds)
             snapshot = write_snapshot(con, home.paths.home, day)
         context.log.info(f"analysts now read {snapshot} (via {analyst_path(home.paths.home)})")

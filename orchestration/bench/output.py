@@ -122,7 +122,8 @@ def markdown(results: dict[str, Any], summary: list[dict[str, Any]]) -> str:
         "",
         "Stages are the night's four Dagster jobs; start-up is the process's import and "
         "definitions load. `checks` is the source suites, dbt tests and publication scans, "
-        "timed inside the stages above (dbt tests as the sum of their own times). The limit is "
+        "timed inside the stages above (dbt tests: their share of the build's wall time, "
+        "each moment shared among the nodes running then). The limit is "
         "every model's compiled SQL run bare in one DuckDB connection on the same raw data.",
     ]
     history = results.get("history")

@@ -8,6 +8,7 @@ group with exactly one withheld cell. Both read the file itself, as a member of 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from orchestration.contracts import load_contracts
 from orchestration.landing.readers import literal, quote
 from orchestration.privacy import id_checksum_ok_sql
 from orchestration.publish.datasets import Suppression
+from orchestration.settings import contract_dirs
 
 SAMPLE = 5
 
@@ -34,11 +36,15 @@ def _reader(path: Path) -> str:
     return f"read_csv({literal(str(path))}, all_varchar = true, header = true)"
 
 
-def personal_column_names() -> set[str]:
-    names = set()
-    for contract in load_contracts():
-        names |= set(contract.personal_data)
-    return names
+@functools.lru_cache(maxsize=4)
+def _personal_column_names(dirs: tuple[Path, ...]) -> frozenset[str]:
+    return frozenset(name for c in load_contracts(list(dirs)) for name in c.personal_data)
+
+
+def personal_column_names() -> frozenset[str]:
+    """The columns any contract marks personal; read once per set of contract folders (a
+    publish scans every file of every dataset)."""
+    return _personal_column_names(tuple(contract_dirs()))
 
 
 def scan_for_personal_data(con: duckdb.DuckDBPyConnection, path: Path) -> ScanResult:
