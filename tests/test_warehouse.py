@@ -538,6 +538,26 @@ def test_building_a_day_touches_that_day_the_day_before_and_the_days_it_was_late
     assert journeys == [("2026-10-08", 20.0)]  # paired with the next day's tap, read as input
 
 
+def test_a_nights_dbt_tests_read_the_days_it_built_and_a_full_run_reads_all(
+    small_city: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = Paths(tmp_path)
+    shutil.copy(small_city.warehouse, home.warehouse)
+    monkeypatch.setenv("CITYBASE_HOME", str(home.home))
+    with connect(home.warehouse) as con:  # a bad row on a day built on an earlier night
+        con.execute(
+            "update marts.fct_transit_boardings_hourly set hour_start = null "
+            "where date_day = '2026-10-11'"
+        )
+    not_null = "not_null_fct_transit_boardings_hourly_hour_start"
+    night = dbt_test_results(home, not_null, run_date="2026-10-13", expect_success=True)
+    assert [r["status"] for r in night["results"]] == ["pass"]  # 10-12 and 10-13 only
+    next_night = dbt_test_results(home, not_null, run_date="2026-10-12")  # 10-11 and 10-12
+    assert [(r["status"], r["failures"]) for r in next_night["results"]] == [("fail", 1)]
+    full = dbt_test_results(home, not_null)  # by hand, no run_date: every day
+    assert [(r["status"], r["failures"]) for r in full["results"]] == [("fail", 1)]
+
+
 def test_docs_generate_catalogues_the_built_marts(small_city: Paths, monkeypatch) -> None:
     monkeypatch.setenv("CITYBASE_HOME", str(small_city.home))
     dbt_docs_generate(small_city)

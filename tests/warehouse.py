@@ -57,9 +57,13 @@ def _dbt(home: Paths, *args: str, expect_success: bool = True) -> str:
     return done.stdout
 
 
-def dbt_test_results(home: Paths, select: str) -> dict:
-    """Runs `dbt test` expecting failures; returns its run_results.json."""
-    _dbt(home, "test", "--select", select, expect_success=False)
+def dbt_test_results(
+    home: Paths, select: str, run_date: str | None = None, expect_success: bool = False
+) -> dict:
+    """Runs `dbt test` (as the night of `run_date` when given), by default expecting failures;
+    returns its run_results.json."""
+    run_vars = json.dumps({"run_date": run_date or ""})
+    _dbt(home, "test", "--select", select, "--vars", run_vars, expect_success=expect_success)
     return json.loads((home.home / "dbt_target" / "run_results.json").read_text())
 
 

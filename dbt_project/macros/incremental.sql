@@ -16,9 +16,10 @@
     {%- set run_date = var('run_date', '') -%}
     {%- if is_incremental() and run_date -%}
         {%- set night = "cast('" ~ run_date ~ "' as date)" -%}
-        where {{ day_column }} between {{ night }} - 1 and {{ night }} + {{ days_after }}
+        where {{ day_column }} between {{ night }} - 1 and {{ night }}
+            {{- ' + ' ~ days_after if days_after }}
         {%- for shift in range(days_after + 1) %}
-            or {{ day_column }} - {{ shift }} in (
+            or {{ day_column }}{{ ' - ' ~ shift if shift }} in (
                 select late.{{ day_column }} from {{ cte }} as late
                 where late.{{ delivery_column }} = {{ night }}
             )
