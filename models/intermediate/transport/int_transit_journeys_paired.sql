@@ -52,7 +52,12 @@ with_next as (
         lead(direction_id) over card_taps as next_direction_id,
         lead(stop_id) over card_taps as next_stop_id
     from taps_needed
-    window card_taps as (partition by card_pseudonym order by tapped_at, tap_type)
+    window card_taps as (
+        -- a total order: a card can tap twice in one second (two validators), and the pairing
+        -- must not depend on the order rows happen to be stored in
+        partition by card_pseudonym
+        order by tapped_at, tap_type, route_id, direction_id, stop_id
+    )
 ),
 
 journeys as (
