@@ -13,6 +13,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from orchestration import clock
 from orchestration.settings import Paths, paths
 
 
@@ -147,7 +148,7 @@ def cmd_democity(args: argparse.Namespace) -> int:
 
 
 def cmd_nightly(args: argparse.Namespace) -> int:
-    day = args.date or (dt.date.today() - dt.timedelta(days=1))
+    day = args.date or clock.last_night()
     night = run_nightly(day, paths(), log_level=args.log_level)
     if args.timings:
         Path(args.timings).write_text(json.dumps(asdict(night), indent=2))
@@ -161,7 +162,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     if args.to < args.start:
         print(f"--to {args.to} is before --from {args.start}", file=sys.stderr)
         return 2
-    backfill = f"{args.start}..{args.to}@{dt.datetime.now():%Y%m%dT%H%M%S}"
+    backfill = f"{args.start}..{args.to}@{clock.now():%Y%m%dT%H%M%S}"
     days = [args.start + dt.timedelta(days=n) for n in range((args.to - args.start).days + 1)]
     tags, failed = {"citybase/backfill": backfill}, []
     for day in days:
@@ -268,7 +269,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
         refresh_catalogs(where)
         print(f"{chosen.id}: rolled back from release {left.id} to {restored.id}")
         return 0
-    day = args.date or (dt.date.today() - dt.timedelta(days=1))
+    day = args.date or clock.last_night()
     with warehouse.connect(where.warehouse) as con:
         outcomes = publish_all(con, where, day)
     for o in outcomes:

@@ -29,6 +29,7 @@ from dagster import (
     sensor,
 )
 
+from orchestration import clock
 from orchestration.assets.keys import gtfs_table_keys, raw_asset_key
 from orchestration.connectors.files import dated_deliveries
 from orchestration.contracts.model import Contract
@@ -109,7 +110,7 @@ def delivery_sensor(bureau: str, contracts: list[Contract]) -> SensorDefinition:
     )
     def _sensor(context: SensorEvaluationContext):
         home = citybase_home()
-        earliest = dt.date.today() - dt.timedelta(days=LOOKBACK_DAYS)
+        earliest = clock.today() - dt.timedelta(days=LOOKBACK_DAYS)
         seen = json.loads(context.cursor) if context.cursor else None
         now: dict[str, list[int]] = {}
         changed: dict[dt.date, set[AssetKey]] = {}

@@ -37,6 +37,7 @@ from dagster import (
 from orchestration.alerts import Alert, alert_on_run_failure, send_alert
 from orchestration.assets.keys import raw_asset_key
 from orchestration.cli import prepare_environment
+from orchestration.clock import CITY_TIME
 from orchestration.contracts import load_contracts
 from orchestration.freshness import freshness_checks
 from orchestration.partitions import daily_partitions
@@ -136,7 +137,7 @@ def test_a_delivery_not_landed_by_its_contract_time_is_overdue() -> None:
     params = overdue.metadata["dagster/freshness_params"].value
     assert params["deadline_cron"] == f"{due.minute} {due.hour} * * *"
     assert params["timezone"] == "Asia/Shanghai"
-    today = dt.date.today()
+    today = dt.datetime.now(CITY_TIME).date()  # Dagster's clock, in the contract's time zone
     for back in (1, 2):  # the last complete day, whichever side of the deadline now is
         day = (today - dt.timedelta(days=back)).isoformat()
         instance.report_runless_asset_event(AssetMaterialization(key, partition=day))
@@ -391,6 +392,8 @@ def test_a_late_file_for_a_past_night_rebuilds_that_bureau_and_that_day_only(
     for name, value in operated.env.items():
         if name.startswith(("CITYBASE_", "DAGSTER_")):
             monkeypatch.setenv(name, value)
+    # The morning after night 2, whatever the machine's date: the sensor looks back from here.
+    monkeypatch.setenv("CITYBASE_NOW", f"{NIGHT_2 + dt.timedelta(days=1)}T09:00")
     report = home.reports / "hotline" / f"{NIGHT_2}.json"
     [before] = [
         d for d in json.loads(report.read_text())["deliveries"] if d["dataset"] == "work_orders"

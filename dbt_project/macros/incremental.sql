@@ -13,14 +13,22 @@
 
     Without run_date (a hand-run `dbt build`) or on the first build, every day is built. -#}
 {% macro days_to_build(cte, day_column, delivery_column='delivery_date', days_after=0) -%}
-    {%- set run_date = var('run_date', '') -%}
-    {%- if is_incremental() and run_date -%}
-        {%- set night = "cast('" ~ run_date ~ "' as date)" -%}
-        where {{ day_column }} between {{ night }} - 1 and {{ night }}
+    {%- if is_incremental() and var('run_date', '') -%}
+        where {{ built_days_condition(cte, day_column, delivery_column, days_after) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The condition of days_to_build on its own, also used to scope a night's tests to the days
+    it built (test_scope.sql). `source` is a CTE or a relation; without a delivery_column the
+    late days are left out. Needs var run_date. -#}
+{% macro built_days_condition(source, day_column, delivery_column='delivery_date', days_after=0) -%}
+    {%- set night = "cast('" ~ var('run_date') ~ "' as date)" -%}
+    {{ day_column }} between {{ night }} - 1 and {{ night }}
             {{- ' + ' ~ days_after if days_after }}
+    {%- if delivery_column -%}
         {%- for shift in range(days_after + 1) %}
             or {{ day_column }}{{ ' - ' ~ shift if shift }} in (
-                select late.{{ day_column }} from {{ cte }} as late
+                select late.{{ day_column }} from {{ source }} as late
                 where late.{{ delivery_column }} = {{ night }}
             )
         {%- endfor %}

@@ -1,6 +1,6 @@
 {#- Tests of an incremental model check the days the night rebuilt, not its whole history: on a
     nightly run (var run_date set), a generic test on an incremental model whose unique_key is
-    its day column reads only run_date and the day before (see days_to_build), and, when the
+    its day column reads the days days_to_build rebuilt: run_date, the day before and, when the
     model carries delivery_date, the days that night's delivery was late for. Older days were
     tested on the nights that built them, so a night's tests do not grow with history. A
     hand-run `dbt build` (no run_date) tests every row. A test's own `where` still applies.
@@ -23,20 +23,14 @@
 {%- endmacro %}
 
 {% macro days_built_scope() -%}
-    {%- set run_date = var('run_date', '') -%}
     {%- set tested = graph.nodes.get(model.get('attached_node') or '') if execute else none -%}
-    {%- if not (run_date and tested and tested.config.materialized == 'incremental') -%}
+    {%- if not (var('run_date', '') and tested and tested.config.materialized == 'incremental') -%}
         {%- do return('') -%}
     {%- endif -%}
     {%- set day = tested.config.unique_key -%}
     {%- if day is not string or day not in tested.columns -%}
         {%- do return('') -%}
     {%- endif -%}
-    {%- set night = "cast('" ~ run_date ~ "' as date)" -%}
-    {%- set scope = day ~ ' >= ' ~ night ~ ' - 1' -%}
-    {%- if 'delivery_date' in tested.columns -%}
-        {%- set scope = scope ~ ' or ' ~ day ~ ' in (select late.' ~ day ~ ' from '
-            ~ tested.relation_name ~ ' as late where late.delivery_date = ' ~ night ~ ')' -%}
-    {%- endif -%}
-    {%- do return(scope) -%}
+    {%- set delivery = 'delivery_date' if 'delivery_date' in tested.columns else none -%}
+    {%- do return(built_days_condition(tested.relation_name, day, delivery) | trim) -%}
 {%- endmacro %}

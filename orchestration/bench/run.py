@@ -20,6 +20,7 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
+from orchestration import clock
 from orchestration.bench.limit import run_limit
 from orchestration.bench.output import machine, write_outputs
 from orchestration.democity import generate
@@ -173,7 +174,7 @@ def run_bench(config: BenchConfig) -> list[Path]:
     run interrupted late still leaves what it measured."""
     config.workdir.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {
-        "date": dt.date.today().isoformat(),
+        "date": clock.today().isoformat(),
         "command": "citybase " + " ".join(sys.argv[1:]) if sys.argv[1:] else "citybase bench",
         "machine": machine(),
         "config": {

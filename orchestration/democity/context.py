@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from orchestration.clock import CITY_TIME
 from orchestration.democity.defects import Injector
 from orchestration.democity.geography import City
 from orchestration.democity.random import rng_for
@@ -62,7 +63,9 @@ class DayContext:
         writer(frame, path, **kwargs)
         # Delivered at 00:30 the next day, before any contract's deadline (the earliest is
         # 01:00), so that the timeliness rule sees the demo's bureaus deliver on time.
-        delivered = dt.datetime.combine(self.day + dt.timedelta(days=1), dt.time(0, 30))
-        os.utime(path, (delivered.timestamp(), delivered.timestamp()))
+        delivered = dt.datetime.combine(
+            self.day + dt.timedelta(days=1), dt.time(0, 30), tzinfo=CITY_TIME
+        ).timestamp()
+        os.utime(path, (delivered, delivered))
         self.run.ground_truth.extend(injector.ground_truth(relative, header_lines))
         return path

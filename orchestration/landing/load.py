@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from orchestration import clock
 from orchestration.landing.errors import DeliveryError
 from orchestration.landing.readers import ReadResult, TableSpec, literal, mask_sql, quote
 from orchestration.landing.schema import RAW_SCHEMA, ensure_bookkeeping
@@ -141,7 +142,7 @@ def load_file(
             "declared encoding and format",
         )
     inner, outer = hmac_pads(pseudonym_key()) if spec.personal_data else (b"", b"")
-    loaded_at = dt.datetime.now().replace(microsecond=0)
+    loaded_at = clock.now()
     con.execute(
         f"""create or replace temp table _final as
         select {_personal_select(spec)}, {literal(day.isoformat())}::DATE as _partition_date,
@@ -246,6 +247,6 @@ def record_failure(
             "missing" if landed is None else "failed",
             message,
             landed.delivered_at if landed else None,
-            dt.datetime.now().replace(microsecond=0),
+            clock.now(),
         ],
     )

@@ -8,6 +8,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from orchestration.clock import city_time
+
 
 @dataclass(frozen=True)
 class LandedFile:
@@ -54,5 +56,5 @@ def keep(
         source_location,
         digest,
         stat.st_size,
-        dt.datetime.fromtimestamp(stat.st_mtime),
+        city_time(stat.st_mtime),
     )

@@ -4,11 +4,11 @@ and swapped in atomically."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 from pathlib import Path
 
+from orchestration import clock
 from orchestration.contracts import load_contracts
 from orchestration.publish.datasets import OpenDataset
 from orchestration.publish.releases import Release, current
@@ -126,4 +126,4 @@ def write_catalogs(root: Path, datasets: list[OpenDataset], title: str) -> None:
             "resources": [_resource(d, r) for d, r in served],
         },
     )
-    write_portal(root, dt.datetime.now().replace(microsecond=0).isoformat(sep=" "))
+    write_portal(root, clock.now().isoformat(sep=" "))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration import clock
 from orchestration.landing.readers import literal
 from orchestration.landing.schema import RAW_SCHEMA
 from orchestration.landing.store import sha256_of
@@ -152,7 +153,7 @@ def publish_dataset(
     reasons = blocking_failures(con, dataset, run_date)
     if reasons:
         return PublishOutcome(dataset, "held_back", reasons, current(root, dataset.id))
-    now = dt.datetime.now().replace(microsecond=0)
+    now = clock.now()
     audit = root / ".audit" / f"{dataset.id}-{now:%Y%m%dT%H%M%S}"
     shutil.rmtree(audit, ignore_errors=True)
     try:
@@ -218,7 +219,7 @@ def save_outcomes(
         "where run_date = ? and list_contains(?, dataset)",
         [run_date, [o.dataset.id for o in outcomes]],
     )
-    now = dt.datetime.now().replace(microsecond=0)
+    now = clock.now()
     con.executemany(
         f"insert into {QUALITY_SCHEMA}.publications values (?, ?, ?, ?, ?, ?, ?, ?)",
         [

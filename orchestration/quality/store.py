@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from orchestration import clock
 from orchestration.landing.schema import RAW_SCHEMA
 from orchestration.quality.validate import Outcome
 
@@ -120,7 +121,7 @@ def save_records(
         "and list_contains(?, asset) and list_contains(?, source)",
         [run_date, assets, sorted(sources)],
     )
-    now = dt.datetime.now().replace(microsecond=0)
+    now = clock.now()
     con.executemany(
         f"insert into {QUALITY_SCHEMA}.check_results values ({', '.join(['?'] * 13)})",
         [
@@ -155,7 +156,7 @@ def save_timing(
     )
     con.execute(
         f"insert into {QUALITY_SCHEMA}.timings values (?, ?, ?, ?, ?)",
-        [run_date, stage, asset, seconds, dt.datetime.now().replace(microsecond=0)],
+        [run_date, stage, asset, seconds, clock.now()],
     )
 
 
@@ -195,7 +196,7 @@ def quarantine_and_flag(
         [[r, e.severity, e.reason] for r, e in reasons.items()],
     )
     scope = "raw_table = ? and (partition_date = ? or not ?)"
-    now = dt.datetime.now().replace(microsecond=0)
+    now = clock.now()
     con.execute("begin transaction")
     try:
         con.execute(

@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import duckdb
 
+from orchestration import clock
 from orchestration.contracts import Contract
 from orchestration.landing.schema import RAW_SCHEMA
 from orchestration.quality.sources import delivery_deadline
@@ -21,7 +21,7 @@ from orchestration.reports.scores import (
     WAREHOUSE_UNIT,
     bureau_scores,
 )
-from orchestration.settings import TIMEZONE, bureau_names
+from orchestration.settings import bureau_names
 
 EXAMPLES = 3
 WEEK = dt.timedelta(days=7)
@@ -61,7 +61,7 @@ def deliveries(
         for c in by_dataset.values()
         if c.is_daily and c.dataset not in recorded
     ]
-    now = dt.datetime.now(ZoneInfo(TIMEZONE)).replace(tzinfo=None)
+    now = clock.now()
     for row in rows:
         contract = by_dataset.get(row["dataset"])
         due = delivery_deadline(contract, day) if contract else None
@@ -139,7 +139,7 @@ def bureau_report(
         "bureau": bureau,
         "name": bureau_names().get(bureau, {"zh": bureau, "en": bureau}),
         "date": day.isoformat(),
-        "generated_at": dt.datetime.now().replace(microsecond=0).isoformat(),
+        "generated_at": clock.now().isoformat(),
         "dimensions": {k: vars(d) for k, d in DIMENSIONS.items()},
         "scores": bureau_scores(units),
         "datasets": [
@@ -168,7 +168,7 @@ def city_report(
     ranked = sorted(reports, key=lambda r: -r["scores"].get("overall", 0))
     return {
         "date": day.isoformat(),
-        "generated_at": dt.datetime.now().replace(microsecond=0).isoformat(),
+        "generated_at": clock.now().isoformat(),
         "dimensions": {k: vars(d) for k, d in DIMENSIONS.items()},
         "bureaus": [
             {

@@ -22,21 +22,6 @@ with taps as (
     from {{ ref('stg_transport__smartcard_taps') }}
 ),
 
-taps_to_build as (
-    select
-        card_pseudonym,
-        tapped_at,
-        date_day,
-        tap_type,
-        route_id,
-        direction_id,
-        stop_id,
-        amount_yuan,
-        delivery_date
-    from taps
-    {{ days_to_build('taps', 'date_day') }}
-),
-
 deduplicated as (
     select
         card_pseudonym,
@@ -48,7 +33,8 @@ deduplicated as (
         stop_id,
         amount_yuan,
         min(delivery_date) as delivery_date
-    from taps_to_build
+    from taps
+    {{ days_to_build('taps', 'date_day') }}
     group by
         card_pseudonym, tapped_at, date_day, tap_type, route_id, direction_id, stop_id, amount_yuan
 )
