@@ -3,6 +3,7 @@ every format, so the Dagster assets, the CLI and the tests all land data the sam
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import tempfile
@@ -33,6 +34,7 @@ def table_spec(contract: Contract) -> readers.TableSpec:
         contract.columns,
         dict(contract.personal_data),
         contract.encoding,
+        contract.timezone,
         contract.sheet,
         contract.max_reject_share,
     )
@@ -118,7 +120,13 @@ def extract(
     try:
         with tempfile.TemporaryDirectory(prefix="citybase-fetch-") as scratch:
             landed = _fetch(contract, day, paths, Path(scratch))
-        if already_loaded(con, contract.bureau, contract.dataset, landed.sha256):
+        if already_loaded(
+            con,
+            contract.bureau,
+            contract.dataset,
+            day if contract.is_daily else None,
+            landed.sha256,
+        ):
             return [
                 LoadResult(
                     contract.key, landed.relative, landed.sha256, landed.bytes, "skipped_duplicate"
@@ -130,3 +138,14 @@ def extract(
             con, contract.bureau, contract.dataset, contract.key, day, location, landed, str(exc)
         )
         raise
+    except (duckdb.Error, UnicodeError, ValueError, OSError, csv.Error) as exc:
+        # Unforeseen by the readers: still recorded, naming the file. The exception's own text
+        # is left out, since it may quote the delivered record (personal data).
+        file = landed.relative if landed else location
+        error = DeliveryError(
+            file, f"cannot be read ({type(exc).__name__}); nothing was loaded from it"
+        )
+        record_failure(
+            con, contract.bureau, contract.dataset, contract.key, day, location, landed, str(error)
+        )
+        raise error from None

@@ -173,3 +173,115 @@ def test_a_renamed_optional_column_loads_with_drift_reported(home: Paths, con) -
     assert result.quarantine_rules == {"type:star_rating": 1}
     assert any("average_price_yuan" in d for d in result.drift)
     assert any("avg_price" in d for d in result.drift)
+
+
+def _air_quality(home: Paths, demo_city: Path, day: dt.date = DAY) -> Path:
+    """A private copy of the demo's hourly air-quality delivery, to be spoiled by a test."""
+    target = home.democity / f"environment/air_quality_hourly/{day}.csv"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(demo_city / f"environment/air_quality_hourly/{DAY}.csv", target)
+    return target
+
+
+def test_a_stray_quote_quarantines_every_line_it_swallows(
+    home: Paths, demo_city: Path, con
+) -> None:
+    """An unterminated quoted field ten lines before the end: DuckDB's scan stops there without
+    a word; the file's own line count says what it did not read, and those lines are
+    quarantined one by one."""
+    target = _air_quality(home, demo_city)
+    lines = target.read_text(encoding="utf-8").splitlines()
+    stray = len(lines) - 9
+    lines[stray - 1] = lines[stray - 1].replace(",", ',"', 1)
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [result] = extract(con, CONTRACTS["environment__air_quality_hourly"], DAY, home)
+    assert result.rows_read == len(lines) - 1 == result.rows_loaded + result.rows_quarantined
+    assert result.rows_quarantined == 10
+    quarantined = con.execute(
+        "select row_number, reason from raw._quarantine order by row_number"
+    ).fetchall()
+    assert [q[0] for q in quarantined] == list(range(stray, len(lines) + 1))
+    assert f"lines {stray}–{len(lines)} were not read" in quarantined[0][1]
+    assert manifest(con, "air_quality_hourly")[0][:4] == (
+        "loaded",
+        len(lines) - 1,
+        len(lines) - 11,
+        10,
+    )
+
+
+def test_a_stray_quote_early_in_the_file_fails_it_naming_the_line(
+    home: Paths, demo_city: Path, con
+) -> None:
+    """On line 11 it swallows most of the file: past the contract's reject share the delivery
+    fails whole, naming the line where reading stopped (it used to load 9 rows, silently)."""
+    target = _air_quality(home, demo_city)
+    lines = target.read_text(encoding="utf-8").splitlines()
+    lines[10] = lines[10].replace(",", ',"', 1)
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DeliveryError, match="line 11") as error:
+        extract(con, CONTRACTS["environment__air_quality_hourly"], DAY, home)
+    assert f"{len(lines) - 10} of {len(lines) - 1} rows cannot be read" in str(error.value)
+    assert manifest(con, "air_quality_hourly")[0][0] == "failed"
+
+
+def test_old_mac_line_endings_load_every_row(home: Paths, demo_city: Path, con) -> None:
+    target = _air_quality(home, demo_city)
+    lines = target.read_text(encoding="utf-8").splitlines()
+    target.write_bytes(("\r".join(lines) + "\r").encode("utf-8"))
+    [result] = extract(con, CONTRACTS["environment__air_quality_hourly"], DAY, home)
+    assert (result.rows_read, result.rows_loaded) == (len(lines) - 1, len(lines) - 1)
+    assert con.execute(
+        "select min(_row_number), max(_row_number) from raw.environment__air_quality_hourly"
+    ).fetchone() == (2, len(lines))
+
+
+def test_a_delivery_no_reader_foresaw_is_recorded_naming_the_file(
+    home: Paths, demo_city: Path, con
+) -> None:
+    """Mixed line endings and a NUL-laden, half-binary tail: whatever the readers make of it,
+    the outcome is in the manifest with the file named, never only a traceback."""
+    target = _air_quality(home, demo_city)
+    lines = target.read_text(encoding="utf-8").splitlines()
+    target.write_bytes(
+        ("\r\n".join(lines[:5]) + "\r" + "\n".join(lines[5:])).encode() + b"\xff\x00"
+    )
+    with pytest.raises(DeliveryError) as error:
+        extract(con, CONTRACTS["environment__air_quality_hourly"], DAY, home)
+    [(status, message)] = con.execute("select status, message from raw._manifest").fetchall()
+    assert status == "failed" and target.name in message and str(error.value) == message
+
+
+def test_an_empty_delivery_on_two_quiet_days_is_two_deliveries(home: Paths, con) -> None:
+    contract = CONTRACTS["environment__air_quality_hourly"]
+    for day in (DAY, DAY + dt.timedelta(days=1)):
+        target = home.democity / f"environment/air_quality_hourly/{day}.csv"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("station_id,measured_at,pm25,pm10,so2,no2,o3,co\n", encoding="utf-8")
+        [result] = extract(con, contract, day, home)
+        assert (result.status, result.rows_read) == ("loaded", 0)
+    assert [m[:2] for m in manifest(con, "air_quality_hourly")] == [("loaded", 0), ("loaded", 0)]
+
+
+def test_time_zone_aware_parquet_timestamps_are_read_as_city_time(home: Paths, con) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    target = home.democity / f"transport/bus_gps/{DAY}.parquet"
+    target.parent.mkdir(parents=True)
+    utc = dt.datetime(2026, 9, 30, 0, 30, tzinfo=dt.UTC)  # 08:30 in Shanghai
+    pq.write_table(
+        pa.table(
+            {
+                "vehicle_id": ["V1"],
+                "route_id": ["R1"],
+                "recorded_at": pa.array([utc], pa.timestamp("us", tz="UTC")),
+                "lat": [30.0],
+                "lon": [120.0],
+            }
+        ),
+        target,
+    )
+    extract(con, CONTRACTS["transport__bus_gps"], DAY, home)
+    recorded = con.execute("select recorded_at from raw.transport__bus_gps").fetchone()[0]
+    assert recorded == "2026-09-30 08:30:00"  # raw keeps text; staging casts it

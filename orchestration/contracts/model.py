@@ -59,6 +59,11 @@ class Contract(Strict):
         "{date} is the delivery day, ${VAR:-default} the environment."
     )
     encoding: str = "utf-8"
+    timezone: str = Field(
+        "Asia/Shanghai",
+        description="The time zone of the feed's local times; time-zone-aware timestamps "
+        "(Parquet, databases) are converted to it.",
+    )
     sheet: str | None = None
     columns: list[Column] = Field(default_factory=list)
     keys: list[str] = Field(default_factory=list)

@@ -42,14 +42,19 @@ class LoadResult:
     drift: list[str] = field(default_factory=list)
 
 
-def already_loaded(con: duckdb.DuckDBPyConnection, bureau: str, dataset: str, sha256: str) -> bool:
-    """True when this exact delivery (same sha256) was loaded before: it is not loaded twice."""
+def already_loaded(
+    con: duckdb.DuckDBPyConnection, bureau: str, dataset: str, day: dt.date | None, sha256: str
+) -> bool:
+    """True when this exact delivery was loaded before: it is not loaded twice. A daily
+    delivery is one dataset, one day, one sha256: the same bytes for another day are another
+    delivery (two quiet holidays deliver the same empty file). A snapshot (`day` None) is the
+    same delivery whatever the day."""
     ensure_bookkeeping(con)
     return (
         con.execute(
             f"select count(*) from {RAW_SCHEMA}._manifest where bureau = ? and dataset = ? "
-            "and sha256 = ? and status = 'loaded'",
-            [bureau, dataset, sha256],
+            "and (partition_date = ? or ? is null) and sha256 = ? and status = 'loaded'",
+            [bureau, dataset, day, day, sha256],
         ).fetchone()[0]
         > 0
     )

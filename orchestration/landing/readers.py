@@ -8,8 +8,6 @@ malformed line, so the rest of the file still loads.
 
 from __future__ import annotations
 
-import codecs
-import csv
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +16,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from orchestration.contracts.model import Column
 from orchestration.landing.errors import DeliveryError
+from orchestration.landing.records import count_lines, first_record, split_csv, split_lines
+from orchestration.settings import TIMEZONE
 from orchestration.warehouse import load_extension
 
 # Contract encodings → the ICU names DuckDB's encodings extension knows. GB18030 is a superset
@@ -45,6 +46,7 @@ class TableSpec:
     columns: Sequence[Column]
     personal_data: dict[str, str] = field(default_factory=dict)
     encoding: str = "utf-8"
+    timezone: str = TIMEZONE
     sheet: str | None = None
     max_reject_share: float = 0.5
     report_missing_optional: bool = True  # GTFS: absent optional fields are normal, not drift
@@ -112,23 +114,6 @@ def _create_rejects(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _header(path: Path, encoding: str, file: str) -> list[str]:
-    with open(path, "rb") as handle:
-        first = handle.readline()
-    if not first.strip():
-        raise DeliveryError(file, "empty file: no header row")
-    try:
-        text = first.decode(codecs.lookup(encoding).name).lstrip("\ufeff")
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise DeliveryError(
-            file, f"the header is not valid {encoding} ({exc}); is the contract's encoding right?"
-        ) from None
-    header = next(csv.reader([text]))
-    if len(set(header)) != len(header):
-        raise DeliveryError(file, f"the header names a column twice: {header}")
-    return [h.strip() for h in header]
-
-
 def _duckdb_encoding(con: duckdb.DuckDBPyConnection, declared: str) -> str:
     encoding = ICU_ENCODINGS.get(declared.lower(), declared)
     if encoding != "utf-8":
@@ -136,13 +121,14 @@ def _duckdb_encoding(con: duckdb.DuckDBPyConnection, declared: str) -> str:
     return encoding
 
 
-def read_csv(con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec, file: str) -> ReadResult:
-    encoding = _duckdb_encoding(con, spec.encoding)
-    header = _header(path, spec.encoding, file)
-    select, drift = _select_columns(header, spec, file, quote)
+def _scan_csv(
+    con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec, header: list[str]
+) -> tuple[int, pd.DataFrame] | None:
+    """DuckDB's fast reading into `_csv` (plus `_ordinal`), or None when it cannot read the file
+    (mixed line terminators, an encoding error: the strict split then says where)."""
     columns = "{" + ", ".join(f"{literal(h)}: 'VARCHAR'" for h in header) + "}"
-    _create_rejects(con)
     try:
+        encoding = _duckdb_encoding(con, spec.encoding)
         con.execute(f"""
             create or replace temp table _csv as
             select row_number() over () as _ordinal, * from read_csv({literal(str(path))},
@@ -151,17 +137,89 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec, file: 
                 store_rejects = true, rejects_table = '_csv_rejects', rejects_scan = '_csv_scan',
                 ignore_errors = true, parallel = false, null_padding = false,
                 max_line_size = 10000000)""")
-    except duckdb.Error as exc:
-        raise DeliveryError(file, f"cannot be read as {spec.encoding} CSV: {exc}") from None
+    except duckdb.Error:
+        return None
     rejected = con.execute("""
         select line, string_agg(distinct error_type, '; ') as rule,
                first(error_message) as reason, first(csv_line) as record
         from _csv_rejects group by line order by line""").df()
-    n_ok = con.execute("select count(*) from _csv").fetchone()[0]
-    lines = np.setdiff1d(np.arange(2, n_ok + len(rejected) + 2), rejected["line"].to_numpy())
-    if len(lines) != n_ok:  # blank lines or multi-line fields: fall back to data-row order
-        lines = np.arange(2, n_ok + 2)
-    con.register("_line_map", pa.table({"_ordinal": np.arange(1, n_ok + 1), "_line": lines}))
+    con.execute("drop table _csv_rejects; drop table _csv_scan")
+    return con.execute("select count(*) from _csv").fetchone()[0], rejected
+
+
+def _one_line_per_record(
+    con: duckdb.DuckDBPyConnection,
+    header: list[str],
+    lines: int,
+    n_ok: int,
+    rejected: pd.DataFrame,
+) -> np.ndarray | None:
+    """The line of each row DuckDB read, when its reading accounts for every physical line with
+    one record per line (the common case); None otherwise."""
+    if n_ok + len(rejected) != lines - 1:
+        return None
+    breaks = " or ".join(
+        f"contains({quote(h)}, chr(10)) or contains({quote(h)}, chr(13))" for h in header
+    )
+    if con.execute(f"select count(*) from _csv where {breaks}").fetchone()[0]:
+        return None  # a field spans lines: the count above proves nothing
+    taken = np.setdiff1d(np.arange(2, lines + 1), rejected["line"].to_numpy())
+    return taken if len(taken) == n_ok else None
+
+
+def _strict_split(
+    con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec, file: str, lines: int
+):
+    """Python's strict CSV reading into `_csv`; returns the row lines and the rejects frame."""
+    split = split_csv(path, spec.encoding, file)
+    if split.lines_accounted != lines:
+        raise DeliveryError(
+            file,
+            f"the file has {lines} lines but only {split.lines_accounted} could be accounted "
+            "for; it was not loaded (this is a bug in citybase: please report it)",
+        )
+    width = len(split.header)
+    good = [i for i, row in enumerate(split.rows) if len(row) == width]
+    bad = [
+        {
+            "line": split.row_lines[i],
+            "rule": "TOO MANY COLUMNS" if len(row) > width else "MISSING COLUMNS",
+            "reason": f"expected {width} fields, found {len(row)}",
+            "record": ",".join(row),
+        }
+        for i, row in enumerate(split.rows)
+        if len(row) != width
+    ]
+    bad += [
+        {"line": line, "rule": "UNPARSABLE", "reason": why, "record": None}
+        for line, why in split.broken
+    ]
+    table = {"_ordinal": pa.array(np.arange(1, len(good) + 1))}
+    for j, name in enumerate(split.header):
+        table[name] = pa.array([split.rows[i][j] for i in good], pa.string())
+    con.register("_split", pa.table(table))
+    con.execute("create or replace temp table _csv as select * from _split")
+    con.unregister("_split")
+    rejected = pd.DataFrame(bad, columns=["line", "rule", "reason", "record"])
+    return np.array([split.row_lines[i] for i in good], dtype=np.int64), split.header, rejected
+
+
+def read_csv(con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec, file: str) -> ReadResult:
+    """DuckDB reads; the file's own line count checks it. When the two disagree, Python's strict
+    reader splits the file again and every line it cannot read is quarantined by number."""
+    header = first_record(path, spec.encoding, file)
+    if len(set(header)) != len(header):
+        raise DeliveryError(file, f"the header names a column twice: {header}")
+    lines = count_lines(path)
+    scanned = _scan_csv(con, path, spec, header)
+    taken = _one_line_per_record(con, header, lines, *scanned) if scanned else None
+    if taken is not None:
+        rejected = scanned[1]
+    else:
+        taken, header, rejected = _strict_split(con, path, spec, file, lines)
+    select, drift = _select_columns(header, spec, file, quote)
+    _create_rejects(con)
+    con.register("_line_map", pa.table({"_ordinal": np.arange(1, len(taken) + 1), "_line": taken}))
     con.execute(f"""create or replace temp table incoming as
         select {select}, m._line as _row_number
         from _csv join _line_map m using (_ordinal) order by m._line""")
@@ -170,24 +228,33 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec, file: 
     con.execute(f"""insert into rejects select line, 'malformed_line:' || lower(rule), reason,
         {mask_sql("record", bool(spec.personal_data))} from _csv_rejected""")
     con.unregister("_csv_rejected")
-    con.execute("drop table _csv; drop table _csv_rejects; drop table _csv_scan")
-    return ReadResult(n_ok + len(rejected), drift)
+    con.execute("drop table _csv")
+    return ReadResult(len(taken) + len(rejected), drift)
 
 
 def read_jsonl(
     con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec, file: str
 ) -> ReadResult:
-    encoding = _duckdb_encoding(con, spec.encoding)
+    """One JSON object per physical line; blank lines are no record. DuckDB splits the lines,
+    checked against the file's own count; Python splits them when the two disagree."""
+    lines = count_lines(path)
     _create_rejects(con)
     try:
+        encoding = _duckdb_encoding(con, spec.encoding)
         con.execute(f"""
             create or replace temp table _lines as
             select row_number() over () as _row_number, line from read_csv({literal(str(path))},
                 columns = {{'line': 'VARCHAR'}}, header = false, auto_detect = false,
                 delim = '\x1f', quote = '', escape = '', encoding = {literal(encoding)},
                 parallel = false, max_line_size = 10000000)""")
-    except duckdb.Error as exc:
-        raise DeliveryError(file, f"cannot be read as {spec.encoding} JSON lines: {exc}") from None
+        split = con.execute("select count(*) from _lines").fetchone()[0] != lines
+    except duckdb.Error:
+        split = True
+    if split:
+        numbers, texts = split_lines(path, spec.encoding, file)
+        con.register("_split", pa.table({"_row_number": numbers, "line": texts}))
+        con.execute("create or replace temp table _lines as select * from _split")
+        con.unregister("_split")
     con.execute("delete from _lines where line is null or trim(line) = ''")
     con.execute(f"""insert into rejects select _row_number, 'malformed_line',
         'not a JSON object', {mask_sql("line", bool(spec.personal_data))}
@@ -216,13 +283,19 @@ def read_jsonl(
 def _read_table_function(
     con: duckdb.DuckDBPyConnection, source: str, spec: TableSpec, file: str, first_row: int
 ) -> ReadResult:
-    """Parquet and xlsx: typed, structured files where every row that reads is a row."""
+    """Parquet and xlsx: typed, structured files where every row that reads is a row. A
+    time-zone-aware timestamp is read as the feed's local time (the contract's time zone)."""
     _create_rejects(con)
     try:
-        present = [row[0] for row in con.execute(f"describe select * from {source}").fetchall()]
-        select, drift = _select_columns(
-            present, spec, file, lambda name: f"cast({quote(name)} as varchar)"
-        )
+        described = con.execute(f"describe select * from {source}").fetchall()
+        types = {name: sql_type for name, sql_type, *_ in described}
+
+        def as_text(name: str) -> str:
+            if types[name] == "TIMESTAMP WITH TIME ZONE":
+                return f"cast(timezone({literal(spec.timezone)}, {quote(name)}) as varchar)"
+            return f"cast({quote(name)} as varchar)"
+
+        select, drift = _select_columns(list(types), spec, file, as_text)
         con.execute(f"""create or replace temp table incoming as
             select {select}, row_number() over () + {first_row - 1} as _row_number
             from {source}""")
@@ -234,7 +307,17 @@ def _read_table_function(
 def read_parquet(
     con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec, file: str
 ) -> ReadResult:
-    return _read_table_function(con, f"read_parquet({literal(str(path))})", spec, file, 1)
+    """The file's footer says how many rows it holds; the read must account for all of them."""
+    result = _read_table_function(con, f"read_parquet({literal(str(path))})", spec, file, 1)
+    try:
+        held = pq.ParquetFile(path).metadata.num_rows
+    except (pa.ArrowException, OSError) as exc:
+        raise DeliveryError(file, f"cannot be read as Parquet ({type(exc).__name__})") from None
+    if held != result.rows_read:
+        raise DeliveryError(
+            file, f"the file holds {held} rows but {result.rows_read} were read; nothing loaded"
+        )
+    return result
 
 
 def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec, file: str) -> ReadResult:
