@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -71,3 +72,34 @@ def id_checksum_ok_sql(expression: str) -> str:
         f"substr('10X98765432', (({total}) % 11 + 1)::BIGINT, 1) = "
         f"upper(substr({expression}, 18, 1)))"
     )
+
+
+# Identifiers as people write them: digit groups split by spaces or hyphens, a +86 prefix.
+PHONE_PATTERN = r"(?:\+?86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]){8}"
+ID18_PATTERN = r"[1-9][0-9]{5}(?:[ -]?[0-9]){11}[ -]?[0-9Xx]"
+ID15_PATTERN = r"[1-6][0-9]{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}"
+LONG_DIGITS = r"[0-9]{6,}[0-9Xx]?"
+PSEUDONYMS = r"[0-9a-f]{32,}"
+MASK = "******"
+WITHHELD = "<withheld: personal data>"
+MASKED_PATTERNS = (PHONE_PATTERN, ID18_PATTERN, ID15_PATTERN, LONG_DIGITS)
+
+
+def mask_text(text: str) -> str:
+    """Python's twin of mask_sql (without the CJK rule): for names quoted in messages."""
+    text = re.sub(PSEUDONYMS, "<pseudonym>", text)
+    for pattern in MASKED_PATTERNS:
+        text = re.sub(pattern, MASK, text)
+    return text
+
+
+def mask_sql(expression: str, personal: bool) -> str:
+    """SQL: a record as it may be shown in reports. Pseudonyms, phone and ID numbers in any
+    written form, and long digit runs are masked; where the dataset holds personal data, CJK
+    text too (names cannot be told from other text)."""
+    masked = f"regexp_replace(left({expression}, 500), '{PSEUDONYMS}', '<pseudonym>', 'g')"
+    for pattern in MASKED_PATTERNS:
+        masked = f"regexp_replace({masked}, '{pattern}', '{MASK}', 'g')"
+    if personal:
+        masked = f"regexp_replace({masked}, '[\\x{{4e00}}-\\x{{9fff}}]', '*', 'g')"
+    return masked

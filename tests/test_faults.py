@@ -4,6 +4,8 @@ loaded + quarantined; no row twice; open data changed only by whole, audited rel
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import random
 import shutil
@@ -15,7 +17,9 @@ from pathlib import Path
 
 import pytest
 import requests
+from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
+from orchestration.alerts import alert_for
 from orchestration.assets.keys import gtfs_table_keys, raw_asset_key
 from orchestration.cli import demo_services, run_nightly
 from orchestration.contracts import load_contracts
@@ -334,3 +338,46 @@ def test_a_database_that_is_down_fails_clearly_and_loads_once_it_is_back(
         ).scalar()
     assert read == expected > 0  # every row read: loaded or quarantined (checked next)
     assert_nothing_lost(after_night_1)
+
+
+def test_a_personal_file_without_its_header_leaks_nothing(after_night_1: Paths) -> None:
+    """The health bureau forgets the header row: its first data row (an ID number, a name, a
+    phone) is what a reader takes for the header. The delivery fails naming the file; no message,
+    manifest entry, event or compute log, alert body or report carries any of those values."""
+    home = after_night_1
+    delivered = home.democity / f"health/outpatient_visits/{NIGHT_2}.csv"
+    header, first, rest = delivered.read_bytes().decode("gbk").split("\n", 2)
+    values = dict(zip(header.split(","), first.split(","), strict=True))
+    secrets = [values["patient_id_number"], values["patient_name"], values["patient_phone"]]
+    delivered.write_bytes(f"{first}\n{rest}".encode("gbk"))
+
+    log = io.StringIO()
+    with contextlib.redirect_stderr(log):
+        assert not run_nightly(NIGHT_2, home, log_level="INFO")
+    with DagsterInstance.get() as instance:
+        [run] = instance.get_runs(
+            RunsFilter(job_name="nightly_extract", statuses=[DagsterRunStatus.FAILURE])
+        )
+        failures = [
+            e.dagster_event
+            for e in instance.all_logs(run.run_id)
+            if e.dagster_event and e.dagster_event.is_step_failure
+        ]
+    alert = alert_for(run, failures).text
+    assert delivered.name in alert and "missing required column" in alert
+    with connect(home.warehouse, read_only=True) as con:
+        recorded = (
+            con.execute(
+                "select coalesce(string_agg(message, ' '), '') from raw._manifest"
+            ).fetchone()[0]
+            + con.execute(
+                "select coalesce(string_agg(record_masked, ' '), '') from raw._quarantine"
+            ).fetchone()[0]
+        )
+    written = [p for folder in ("dagster", "reports") for p in (home.home / folder).rglob("*")]
+    for secret in secrets:
+        assert secret not in alert and secret not in log.getvalue() and secret not in recorded
+        for path in written:
+            if path.is_file():
+                data = path.read_bytes()
+                assert secret.encode() not in data and secret.encode("gbk") not in data, path

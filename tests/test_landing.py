@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 import shutil
 from pathlib import Path
 
@@ -285,3 +286,35 @@ def test_time_zone_aware_parquet_timestamps_are_read_as_city_time(home: Paths, c
     extract(con, CONTRACTS["transport__bus_gps"], DAY, home)
     recorded = con.execute("select recorded_at from raw.transport__bus_gps").fetchone()[0]
     assert recorded == "2026-09-30 08:30:00"  # raw keeps text; staging casts it
+
+
+def test_quarantined_records_never_show_a_personal_value_in_any_form(home: Paths, con) -> None:
+    """A hotline row with a bad timestamp keeps its record in the quarantine with the caller's
+    phone and name replaced whole; a line that is not JSON is withheld whole, since any part of
+    it may be personal. Phones written with hyphens, spaces or +86 are masked in free text."""
+    target = home.democity / f"hotline/work_orders/{DAY}.jsonl"
+    target.parent.mkdir(parents=True)
+    good = {"order_id": "W1", "received_at": "2026-09-30 08:00:00", "caller_phone": "13800138000"}
+    rows = [
+        good,
+        good | {"order_id": "W2", "caller_phone": "138-0013-8000", "caller_name": "王小明"},
+        good
+        | {
+            "order_id": "W3",
+            "received_at": "yesterday",
+            "caller_phone": "138 0013 8000",
+            "caller_name": "王小明",
+            "content": "回电 +8613800138000 或 138-0013-8000",
+        },
+    ]
+    lines = [json.dumps(r, ensure_ascii=False) for r in rows] + [
+        '{"order_id": "W4", 王小明 138-0013-8000'
+    ]
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [result] = extract(con, CONTRACTS["hotline__work_orders"], DAY, home)
+    assert (result.rows_loaded, result.rows_quarantined) == (2, 2)
+    records = dict(con.execute("select row_number, record_masked from raw._quarantine").fetchall())
+    assert records[4] == "<withheld: personal data>"
+    assert "<personal>" in records[3] and "W3" in records[3]
+    for text in records.values():
+        assert not any(s in text for s in ("0013", "8000", "王小明", "13800138000"))

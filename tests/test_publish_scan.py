@@ -27,6 +27,13 @@ def write_csv(path: Path, text: str) -> Path:
     [
         (f"申请人{VALID_ID}已办结", "resident ID number"),
         ("联系电话13812345678", "mobile number"),
+        ("联系电话138-0013-8000", "mobile number"),
+        ("call 138 0013 8000 today", "mobile number"),
+        ("+8613800138000", "mobile number"),
+        ("+86 138-0013-8000", "mobile number"),
+        ("110105 19491231 002X", "resident ID number"),
+        ("证件号110105-1949-1231-002x", "resident ID number"),
+        ("旧证110105491231002", "resident ID number"),  # the 15-digit form of before 1999
         ("a" * 8 + "0123456789abcdef" * 3 + "01234567", "pseudonym"),
     ],
 )

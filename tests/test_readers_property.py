@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from pathlib import Path
 
 import duckdb
@@ -39,9 +40,19 @@ line_item = st.one_of(
 )
 
 
+def _trimmed(value: str) -> str:
+    """DuckDB's trim: Unicode space separators (' ', NBSP, the ideographic space) at both ends."""
+    start, end = 0, len(value)
+    while start < end and unicodedata.category(value[start]) == "Zs":
+        start += 1
+    while end > start and unicodedata.category(value[end - 1]) == "Zs":
+        end -= 1
+    return value[start:end]
+
+
 def _normalised(values: list[str]) -> tuple:
-    """How the raw layer stores a delivered value: spaces trimmed, and empty means missing."""
-    return tuple(v.strip(" ") or None for v in values)
+    """How the raw layer stores a delivered value: trimmed, and empty means missing."""
+    return tuple(_trimmed(v) or None for v in values)
 
 
 def _read(reader, path: Path, spec: TableSpec) -> tuple[int, list[tuple], list[int], list[int]]:

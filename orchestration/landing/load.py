@@ -12,10 +12,10 @@ import duckdb
 
 from orchestration import clock
 from orchestration.landing.errors import DeliveryError
-from orchestration.landing.readers import ReadResult, TableSpec, literal, mask_sql, quote
+from orchestration.landing.readers import ReadResult, TableSpec, literal, quote
 from orchestration.landing.schema import RAW_SCHEMA, ensure_bookkeeping
 from orchestration.landing.store import LandedFile
-from orchestration.privacy import hmac_pads, hmac_sql, id_checksum_ok_sql, pseudonym_key
+from orchestration.privacy import hmac_pads, hmac_sql, id_checksum_ok_sql, mask_sql, pseudonym_key
 
 SQL_TYPES = {
     "integer": "INTEGER",
@@ -61,7 +61,14 @@ def already_loaded(
 
 
 def _record_expression(spec: TableSpec) -> str:
-    parts = ", ".join(f"coalesce({quote(c.name)}, '')" for c in spec.columns)
+    """A parsed record as the quarantine keeps it: personal columns replaced whole, the rest
+    masked (see privacy.mask_sql)."""
+    parts = ", ".join(
+        f"CASE WHEN {quote(c.name)} IS NULL THEN '' ELSE '<personal>' END"
+        if c.name in spec.personal_data
+        else f"coalesce({quote(c.name)}, '')"
+        for c in spec.columns
+    )
     return mask_sql(f"concat_ws(',', {parts})", bool(spec.personal_data))
 
 

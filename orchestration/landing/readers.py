@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 from orchestration.contracts.model import Column
 from orchestration.landing.errors import DeliveryError
 from orchestration.landing.records import count_lines, first_record, split_csv, split_lines
+from orchestration.privacy import WITHHELD, mask_sql, mask_text
 from orchestration.settings import TIMEZONE
 from orchestration.warehouse import load_extension
 
@@ -34,8 +35,6 @@ ICU_ENCODINGS = {
     "gb18030": "gb18030",
     "latin-1": "latin-1",
 }
-MASK_DIGITS = r"[0-9]{6,}[0-9Xx]?"
-MASK_PSEUDONYMS = r"[0-9a-f]{32,}"
 
 
 @dataclass(frozen=True)
@@ -66,14 +65,26 @@ def literal(text: str) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
 
-def mask_sql(expression: str, personal: bool) -> str:
-    """A record as it may be shown in reports: pseudonyms and long digit runs always masked, and
-    CJK text too where the dataset holds personal data (names cannot be told from other text)."""
-    hidden = f"regexp_replace(left({expression}, 500), '{MASK_PSEUDONYMS}', '<pseudonym>', 'g')"
-    masked = f"regexp_replace({hidden}, '{MASK_DIGITS}', '******', 'g')"
-    if personal:
-        masked = f"regexp_replace({masked}, '[\\x{{4e00}}-\\x{{9fff}}]', '*', 'g')"
-    return masked
+UNNAMED = "names not shown: the dataset holds personal data"
+
+
+def shown_names(present: Sequence[str], spec: TableSpec) -> list[str]:
+    """Delivered column names as a message may quote them. A file without its header row offers
+    its first record as names: where the dataset holds personal data only the contract's own
+    names are quoted; elsewhere identifiers in the names are masked."""
+    if not spec.personal_data:
+        return [mask_text(name) for name in present]
+    known = {c.name for c in spec.columns}
+    hidden = sum(name not in known for name in present)
+    return [name for name in present if name in known] + [f"{hidden} more ({UNNAMED})"] * bool(
+        hidden
+    )
+
+
+def record_sql(expression: str, spec: TableSpec) -> str:
+    """SQL: a record the parser could not split, as the quarantine keeps it. Where the dataset
+    holds personal data it is withheld whole: any part of it may be an identifier."""
+    return literal(WITHHELD) if spec.personal_data else mask_sql(expression, False)
 
 
 def _select_columns(
@@ -85,7 +96,8 @@ def _select_columns(
     if missing_required:
         raise DeliveryError(
             file,
-            f"missing required column(s) {missing_required}; delivered columns are {list(present)}",
+            f"missing required column(s) {missing_required}; delivered columns are "
+            f"{shown_names(present, spec)} (is the header row missing?)",
         )
     drift = [
         f"missing optional column '{c.name}' (loaded as empty)"
@@ -93,11 +105,11 @@ def _select_columns(
         if c.name not in present and spec.report_missing_optional
     ]
     known = {c.name for c in spec.columns}
-    drift += [
-        f"extra column '{name}' not in the contract (ignored)"
-        for name in present
-        if name not in known
-    ]
+    extra = [name for name in present if name not in known]
+    if spec.personal_data and extra:
+        drift.append(f"{len(extra)} extra column(s) not in the contract (ignored; {UNNAMED})")
+    else:
+        drift += [f"extra column '{mask_text(n)}' not in the contract (ignored)" for n in extra]
     select = ", ".join(
         f"nullif(trim({source(c.name)}), '') AS {quote(c.name)}"
         if c.name in present
@@ -226,7 +238,7 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec, file: 
     con.unregister("_line_map")
     con.register("_csv_rejected", rejected)
     con.execute(f"""insert into rejects select line, 'malformed_line:' || lower(rule), reason,
-        {mask_sql("record", bool(spec.personal_data))} from _csv_rejected""")
+        {record_sql("record", spec)} from _csv_rejected""")
     con.unregister("_csv_rejected")
     con.execute("drop table _csv")
     return ReadResult(len(taken) + len(rejected), drift)
@@ -257,7 +269,7 @@ def read_jsonl(
         con.unregister("_split")
     con.execute("delete from _lines where line is null or trim(line) = ''")
     con.execute(f"""insert into rejects select _row_number, 'malformed_line',
-        'not a JSON object', {mask_sql("line", bool(spec.personal_data))}
+        'not a JSON object', {record_sql("line", spec)}
         from _lines
         where not (CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT' ELSE false END)""")
     con.execute("delete from _lines where _row_number in (select _row_number from rejects)")

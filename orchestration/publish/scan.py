@@ -1,7 +1,8 @@
 """The blocking checks every file passes before it is published.
 
-Privacy: no checksum-valid 18-digit resident ID number, no mainland mobile number, no
-pseudonym (64 hex digits, the form citybase gives them) in any cell, and no column named after
+Privacy: no resident ID number (checksum-valid 18-digit, or 15-digit), no mainland mobile
+number, no pseudonym (64 hex digits, the form citybase gives them) in any cell, written with
+or without spaces, hyphens or a +86 prefix, and no column named after
 a contract's personal-data field. Small cells: no count below the dataset's threshold, and no
 group with exactly one withheld cell. Both read the file itself, as a member of the public would.
 """
@@ -16,11 +17,24 @@ import duckdb
 
 from orchestration.contracts import load_contracts
 from orchestration.landing.readers import literal, quote
-from orchestration.privacy import id_checksum_ok_sql
+from orchestration.privacy import ID15_PATTERN, ID18_PATTERN, PHONE_PATTERN, id_checksum_ok_sql
 from orchestration.publish.datasets import Suppression
 from orchestration.settings import contract_dirs
 
 SAMPLE = 5
+# (what, how it is written, where to look): identifiers in any written form, not only in
+# unbroken digit runs (138-0013-8000, +86 138 0013 8000, a spaced or a 15-digit ID number).
+IDENTIFIERS = [
+    ("resident ID number", ID18_PATTERN, "value"),
+    ("resident ID number", ID15_PATTERN, "value"),
+    ("mobile number", PHONE_PATTERN, "value"),
+    ("pseudonym", "[0-9a-f]{64}", "lower(value)"),
+]
+
+
+def _bounded(pattern: str) -> str:
+    """The pattern as a whole token: not part of a longer run of letters or digits."""
+    return f"(?:^|[^0-9A-Za-z])({pattern})(?:[^0-9A-Za-z]|$)"
 
 
 @dataclass(frozen=True)
@@ -48,7 +62,7 @@ def personal_column_names() -> frozenset[str]:
 
 
 def scan_for_personal_data(con: duckdb.DuckDBPyConnection, path: Path) -> ScanResult:
-    """Every cell of the file, split into digit/hex tokens, tested against each identifier."""
+    """Every cell of the file searched for each identifier in the forms people write it."""
     reader = _reader(path)
     columns = [r[0] for r in con.execute(f"describe select * from {reader}").fetchall()]
     personal = personal_column_names()
@@ -56,18 +70,22 @@ def scan_for_personal_data(con: duckdb.DuckDBPyConnection, path: Path) -> ScanRe
     cells = " union all ".join(
         f"select {literal(c)} as col, {quote(c)}::varchar as value from {reader}" for c in columns
     )
+    candidates = " union all ".join(
+        f"select col, {literal(kind)} as kind, "
+        f"unnest(regexp_extract_all({value}, {literal(_bounded(pattern))}, 1)) as written "
+        "from cells"
+        for kind, pattern, value in IDENTIFIERS
+    )
     findings = con.execute(
-        f"""with tokens as (
-                select col, unnest(string_split_regex(value, '[^0-9A-Za-z]+')) as token
-                from ({cells}) where value is not null
+        f"""with cells as materialized (
+                select * from ({cells}) where value is not null
+            ), candidates as (
+                select col, kind, regexp_replace(written, '[^0-9A-Za-z]', '', 'g') as token
+                from ({candidates})
             )
-            select col, case
-                when regexp_full_match(token, '[0-9]{{17}}[0-9Xx]')
-                     and {id_checksum_ok_sql("token")} then 'resident ID number'
-                when regexp_full_match(token, '1[3-9][0-9]{{9}}') then 'mobile number'
-                when regexp_full_match(lower(token), '[0-9a-f]{{64}}') then 'pseudonym'
-            end as kind
-            from tokens where length(token) in (11, 18, 64)"""
+            select distinct col, kind from candidates
+            where kind != 'resident ID number' or length(token) = 15
+               or {id_checksum_ok_sql("token")}"""
     ).fetchall()
     hits = [f"{kind} in column {col}" for col, kind in findings if kind]
     detail = [f"personal-data column {c}" for c in named] + sorted(set(hits))[:SAMPLE]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-from orchestration.landing.readers import mask_sql
+from orchestration.privacy import mask_sql
 
 SAMPLE_SIZE = 5
 FAILED = ("fail", "warn", "error")

@@ -17,7 +17,8 @@ from typing import Any
 
 import duckdb
 
-from orchestration.landing.readers import mask_sql, quote
+from orchestration.landing.readers import quote
+from orchestration.privacy import mask_sql
 from orchestration.quality.suites import Expectation, Suite, parameter_queries
 
 SAMPLE_SIZE = 5
