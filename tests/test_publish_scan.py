@@ -3,6 +3,7 @@ the openness rule that keeps person-level sources from being published unsuppres
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from orchestration.contracts import load_contracts
 from orchestration.publish.datasets import Suppression, check_openness, dataset
+from orchestration.publish.run import spreadsheet_safe
 from orchestration.publish.scan import scan_for_personal_data, scan_small_cells
 
 VALID_ID = "11010519491231002X"  # GB 11643 check character X is correct for these 17 digits
@@ -90,3 +92,18 @@ def test_an_unsuppressed_aggregate_of_a_closed_source_may_not_be_opened() -> Non
     aqi = dataset("station-aqi-daily")  # every source unconditional: no suppression needed
     assert aqi.suppression is None
     check_openness(aqi, contracts)
+
+
+def test_published_csv_cells_that_start_like_formulas_are_neutralised(tmp_path: Path) -> None:
+    """Bureau text beginning with = + - @ (a formula to Excel) is written with a leading
+    apostrophe in the CSV download, as OWASP recommends; numbers and ordinary text are untouched."""
+    con = duckdb.connect()
+    attacks = ['=HYPERLINK("http://x","y")', "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)"]
+    con.execute("create table t (name varchar, n integer)")
+    con.executemany("insert into t values (?, ?)", [[a, -1] for a in attacks] + [["江北区", 7]])
+    path = tmp_path / "d.csv"
+    con.execute(f"copy ({spreadsheet_safe(con, 'select * from t')}) to '{path}' (header)")
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["name"] for r in rows] == ["'" + a for a in attacks] + ["江北区"]
+    assert {r["n"] for r in rows} == {"-1", "7"}

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration import clock
-from orchestration.landing.readers import literal
+from orchestration.landing.readers import literal, quote
 from orchestration.landing.schema import RAW_SCHEMA
 from orchestration.landing.store import sha256_of
 from orchestration.publish.catalog import write_catalogs
@@ -81,13 +81,33 @@ def blocking_failures(
     return reasons
 
 
+# A text cell a spreadsheet would run as a formula (OWASP "CSV injection").
+FORMULA_START = "^[=+\\-@\t\r]"
+
+
+def spreadsheet_safe(con: duckdb.DuckDBPyConnection, query: str) -> str:
+    """The query with every text cell that starts like a formula prefixed by an apostrophe, as
+    OWASP recommends, so that Excel shows it as text instead of running it. Numbers (a negative
+    count is data) and the Parquet files stay exact."""
+    described = con.execute(f"describe {query}").fetchall()
+    cells = [
+        f"CASE WHEN regexp_matches({quote(name)}, {literal(FORMULA_START)}) "
+        f"THEN chr(39) || {quote(name)} ELSE {quote(name)} END AS {quote(name)}"
+        if sql_type == "VARCHAR"
+        else quote(name)
+        for name, sql_type, *_ in described
+    ]
+    return f"select {', '.join(cells)} from ({query})"
+
+
 def _export(con: duckdb.DuckDBPyConnection, dataset: OpenDataset, folder: Path) -> dict:
     """Writes the audited table as CSV (UTF-8 with BOM, for Excel) and Parquet, rows in a stable
     order so that unchanged data gives byte-identical files."""
     folder.mkdir(parents=True)
     query = f"select * from {dataset.relation} order by all"
     plain = folder / f".{dataset.id}.plain.csv"
-    con.execute(f"copy ({query}) to {literal(str(plain))} (header, delimiter ',')")
+    safe = spreadsheet_safe(con, query)
+    con.execute(f"copy ({safe}) to {literal(str(plain))} (header, delimiter ',')")
     csv_path = folder / f"{dataset.id}.csv"
     with open(csv_path, "wb") as out, open(plain, "rb") as source:
         out.write(BOM)
