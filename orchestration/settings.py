@@ -78,6 +78,13 @@ def paths() -> Paths:
     return Paths(citybase_home())
 
 
+def data_roots(home: Path) -> list[Path]:
+    """Where file deliveries may be read from: CITYBASE_HOME and every folder named in
+    CITYBASE_DATA_ROOTS (os.pathsep-separated), e.g. the bureaus' drop server's mount."""
+    extra = os.environ.get("CITYBASE_DATA_ROOTS", "")
+    return [home, *(Path(p) for p in extra.split(os.pathsep) if p)]
+
+
 def contract_dirs() -> list[Path]:
     """The built-in contracts plus every folder named in CITYBASE_CONTRACTS (os.pathsep-separated).
 

@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 
 from orchestration.contracts.model import Contract
-from orchestration.landing.errors import DeliveryMissing
+from orchestration.landing.errors import DeliveryError, DeliveryMissing
+from orchestration.settings import data_roots
+
+
+def confined(contract: Contract, location: str, home: Path) -> Path:
+    """The delivery's path, which must lie inside CITYBASE_HOME or a configured data root
+    (judged on the path as written, so that a root may itself be a link)."""
+    path = Path(os.path.normpath(home / location))
+    roots = [Path(os.path.normpath(root)) for root in data_roots(home)]
+    if not any(path.is_relative_to(root) for root in roots):
+        raise DeliveryError(
+            location,
+            f"contract {contract.key}: field 'location' points outside CITYBASE_HOME and the "
+            "data roots; move the drop inside one, or add its folder to CITYBASE_DATA_ROOTS",
+        )
+    return path
 
 
 def locate(contract: Contract, day: dt.date, home: Path) -> Path:
-    path = Path(contract.resolve_location(day, str(home)))
-    path = path if path.is_absolute() else home / path
+    path = confined(contract, contract.resolve_location(day, str(home)), home)
     if not path.is_file():
         raise DeliveryMissing(
             str(path),

@@ -10,6 +10,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 IDENTIFIER = r"^[a-z][a-z0-9_]*$"
+# Bureau and dataset names join with "__" into raw table names (GTFS adds "__<file>"), so they
+# may not hold "__" themselves: two contracts can then never name the same raw table.
+NAME = r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$"
+SQL_COLUMN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 ColumnType = Literal["varchar", "integer", "bigint", "double", "boolean", "date", "timestamp"]
 PersonalKind = Literal["id_number", "phone", "name", "card_number"]
 ENV_REFERENCE = re.compile(r"\$\{(?P<name>[A-Z0-9_]+)(?::-(?P<default>[^}]*))?\}")
@@ -41,14 +45,14 @@ class RestOptions(Strict):
 class SqlOptions(Strict):
     table: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.]*$")
     date_column: str | None = Field(
-        None, description="Rows of day D are those with this column on D."
+        None, pattern=SQL_COLUMN, description="Rows of day D are those with this column on D."
     )
     order_by: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_, ]*$")
 
 
 class Contract(Strict):
-    dataset: str = Field(pattern=IDENTIFIER)
-    bureau: str = Field(pattern=IDENTIFIER)
+    dataset: str = Field(pattern=NAME)
+    bureau: str = Field(pattern=NAME)
     title: str
     title_en: str
     description: str
@@ -97,6 +101,11 @@ class Contract(Strict):
             raise ValueError("rest: a REST dataset needs its rest options (items_field, paging)")
         if self.format == "sql" and self.sql is None:
             raise ValueError("sql: a SQL dataset needs its sql options (table, order_by)")
+        if ".." in re.split(r"[\\/]", self.location):
+            raise ValueError(
+                "location: '..' may not climb out of the folder it names; give the path "
+                "inside CITYBASE_HOME or a root listed in CITYBASE_DATA_ROOTS"
+            )
         if self.format == "xlsx" and not self.sheet:
             raise ValueError("sheet: an xlsx dataset must name its sheet")
         if (
