@@ -148,3 +148,50 @@ def test_scheduled_service_of_a_real_feed(home: Paths, con) -> None:
     assert {r[0]: r[1] for r in rows} == trips
     assert {r[0]: r[2] for r in rows} == last_departure
     assert sum(trips.values()) > 50
+
+
+def _rezipped(path: Path, renamed: dict[str, str], extra: dict[str, bytes] | None = None) -> Path:
+    """The Caltrain feed with members renamed (or dropped, renamed to '') and members added."""
+    with (
+        zipfile.ZipFile(CALTRAIN) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for name in source.namelist():
+            if renamed.get(name, name):
+                target.writestr(renamed.get(name, name), source.read(name))
+        for name, data in (extra or {}).items():
+            target.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("renamed", "extra", "problem"),
+    [
+        ({"stops.txt": "../stops.txt"}, None, "unsafe member name '../stops.txt'"),
+        ({"agency.txt": "/agency.txt"}, None, "unsafe member name '/agency.txt'"),
+        ({}, {"old/stops.txt": b"stop_id\nS1\n"}, "holds ['stops.txt'] more than once"),
+        ({"stops.txt": ""}, {"stops.txt": b"stop_id,stop_name\n"}, "without records"),
+        # 64 MiB of one repeated byte compresses about 1,000 times: a zip bomb's profile
+        ({}, {"notes.txt": b"0" * (64 << 20)}, "inflates"),
+    ],
+)
+def test_a_hostile_archive_is_refused_before_anything_is_extracted(
+    home: Paths, con, tmp_path: Path, renamed, extra, problem
+) -> None:
+    deliver(home, _rezipped(tmp_path / "gtfs.zip", renamed, extra))
+    with pytest.raises(DeliveryError) as error:
+        extract(con, GTFS, DAY, home)
+    assert "gtfs.zip" in str(error.value) and problem in str(error.value)
+    assert con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'raw' "
+        "and table_name like 'transport__gtfs__%'"
+    ).fetchone() == (0,)
+
+
+def test_an_archive_larger_than_the_limit_is_refused(
+    home: Paths, con, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("CITYBASE_GTFS_MAX_BYTES", str(CALTRAIN.stat().st_size))
+    deliver(home, CALTRAIN)
+    with pytest.raises(DeliveryError, match="CITYBASE_GTFS_MAX_BYTES"):
+        extract(con, GTFS, DAY, home)
