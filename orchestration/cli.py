@@ -25,6 +25,10 @@ def _date(text: str) -> dt.date:
 
 
 def prepare_environment(where: Paths) -> None:
+    from orchestration.permissions import restrict_process, secure_home
+
+    restrict_process()
+    secure_home(where.home)
     os.environ["CITYBASE_HOME"] = str(where.home)
     from dagster import DagsterInstance
 
@@ -80,10 +84,12 @@ def run_nightly(
     from dagster import DagsterInstance
 
     from orchestration.alerts import alert_for, send_alert
+    from orchestration.contracts import load_contracts
     from orchestration.definitions import defs
     from orchestration.instance import process_tags, reap_dead_runs
     from orchestration.jobs import NIGHT
     from orchestration.memory import PeakRss
+    from orchestration.preflight import check_night
 
     # Disposed at the end: the event log's pooled connections close and SQLite folds its WAL.
     with DagsterInstance.get() as instance:
@@ -93,6 +99,7 @@ def run_nightly(
             )
         results, seconds, peak_rss, failed = [], {}, {}, []
         with demo_services(where):
+            check_night(load_contracts(), day, where.home)  # stops a night with nothing to do
             for job in NIGHT:
                 started = time.perf_counter()
                 with PeakRss() as peak:
@@ -372,8 +379,16 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from orchestration.errors import CitybaseError
+    from orchestration.permissions import restrict_process
+
     args = parser().parse_args(argv)
-    return args.func(args)
+    restrict_process()  # whatever the command writes under CITYBASE_HOME is private
+    try:
+        return args.func(args)
+    except CitybaseError as exc:  # expected: its message says what to do, no traceback
+        print(f"citybase: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

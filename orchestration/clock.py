@@ -13,9 +13,16 @@ import datetime as dt
 import os
 from zoneinfo import ZoneInfo
 
+from orchestration.errors import CitybaseError
 from orchestration.settings import TIMEZONE
 
 CLOCK_VARIABLE = "CITYBASE_NOW"
+
+
+class ClockError(CitybaseError, ValueError):
+    """CITYBASE_NOW does not say a moment."""
+
+
 CITY_TIME = ZoneInfo(TIMEZONE)
 
 
@@ -26,7 +33,7 @@ def now() -> dt.datetime:
         try:
             moment = dt.datetime.fromisoformat(fixed)
         except ValueError:
-            raise ValueError(
+            raise ClockError(
                 f"{CLOCK_VARIABLE}={fixed!r} is not a date or date-time like 2026-10-02T08:00; "
                 f"unset it to use the system clock"
             ) from None

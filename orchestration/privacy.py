@@ -15,11 +15,13 @@ import re
 import secrets
 from pathlib import Path
 
+from orchestration.errors import CitybaseError
+
 BLOCK = 64  # SHA-256 block size in bytes
 DEMO_KEY_FILE = Path.home() / ".config" / "citybase" / "pseudonym.key"
 
 
-class MissingKeyError(RuntimeError):
+class MissingKeyError(CitybaseError, RuntimeError):
     pass
 
 
@@ -39,9 +41,11 @@ def pseudonym_key() -> bytes:
 def ensure_demo_key() -> Path:
     """Creates a random demo key outside the repository, readable only by its owner."""
     if not DEMO_KEY_FILE.exists():
-        DEMO_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
-        DEMO_KEY_FILE.write_text(secrets.token_hex(32) + "\n")
-        DEMO_KEY_FILE.chmod(0o600)
+        DEMO_KEY_FILE.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # created 0600 in one step: never readable by others, not even for a moment
+        descriptor = os.open(DEMO_KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
     os.environ.setdefault("CITYBASE_PSEUDONYM_KEY_FILE", str(DEMO_KEY_FILE))
     return DEMO_KEY_FILE
 

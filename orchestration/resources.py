@@ -7,9 +7,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
 
 from orchestration import warehouse
+from orchestration.permissions import restrict_process
 from orchestration.settings import Paths, citybase_home
 
 
@@ -21,6 +22,10 @@ class CitybaseHome(ConfigurableResource):
     """
 
     home: str = ""
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        """Every step that touches the home creates private files (see permissions.py)."""
+        restrict_process()
 
     @property
     def paths(self) -> Paths:

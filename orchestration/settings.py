@@ -62,8 +62,10 @@ class Paths:
     @property
     def conditional_share(self) -> Path:
         """Datasets open on conditions (有条件开放): served to approved users only, never
-        from the public open_data/ folder. Point it at the access-controlled store."""
-        return self.home / "share" / "conditional"
+        from the public open_data/ folder. CITYBASE_CONDITIONAL_SHARE points it at the
+        access-controlled store; publication refuses a share that others can read."""
+        configured = os.environ.get("CITYBASE_CONDITIONAL_SHARE", "").strip()
+        return Path(configured) if configured else self.home / "share" / "conditional"
 
     @property
     def reports(self) -> Path:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.errors import CitybaseError
+
 MEMORY_LIMIT_VARIABLE = "CITYBASE_DUCKDB_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "4GB"
 EXTENSION_MODULES = {"encodings": "duckdb_extension_encodings", "excel": "duckdb_extension_excel"}
@@ -49,12 +51,26 @@ def memory_limit() -> str:
     return os.environ.get(MEMORY_LIMIT_VARIABLE, DEFAULT_MEMORY_LIMIT)
 
 
+class WarehouseBusy(CitybaseError, RuntimeError):
+    """Another process holds the warehouse's write lock (a night's build, say)."""
+
+
 @contextmanager
 def connect(path: Path | str, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection closed on exit, so that the file lock is held no longer than needed."""
     if not read_only:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": memory_limit()})
+    try:
+        con = duckdb.connect(
+            str(path), read_only=read_only, config={"memory_limit": memory_limit()}
+        )
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        raise WarehouseBusy(
+            f"{path} is being written by another process (a nightly build or a backfill?); "
+            "run this again when it has finished (`dagster` shows the runs in progress)"
+        ) from None
     try:
         yield con
     finally:

@@ -4,6 +4,7 @@ one bureau's delivery corrupted (the `two_nights` fixture), then a rollback."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from orchestration.cli import main
 from orchestration.publish.datasets import open_datasets
 from orchestration.publish.releases import current
-from orchestration.publish.run import destination
+from orchestration.publish.run import audit_folder, destination, publish_all
 from orchestration.settings import Paths
 from orchestration.warehouse import connect
 from tests.conftest import NIGHT_2, TwoNights
@@ -66,7 +67,8 @@ def test_a_corrupt_delivery_holds_back_its_datasets_and_the_others_publish(
         coverage = current(root, d.id).info.get("temporal") if root else None
         if coverage and d.id != CORRUPTED:
             assert coverage["endDate"] >= NIGHT_2.isoformat(), d.id
-    assert not (home.open_data / ".audit").exists()
+    assert not (home.open_data / ".audit").exists()  # audits are staged outside what is served
+    assert not audit_folder(home.open_data).exists()  # and cleaned up after
     for package in (home.open_data, home.conditional_share):
         frictionless = Path(sys.executable).with_name("frictionless")
         done = subprocess.run(
@@ -88,3 +90,40 @@ def test_rollback_serves_the_previous_release_byte_for_byte(
     assert catalog_releases(home)[rolled] == before[rolled][0]
     assert main(["publish", "--rollback", rolled]) == 1  # nothing older is kept
     assert "nothing to roll back to" in capsys.readouterr().err
+
+
+def _private(path: Path) -> bool:
+    return not path.stat().st_mode & 0o077
+
+
+@pytest.mark.slow
+def test_only_open_data_is_readable_by_other_users(two_nights: TwoNights) -> None:
+    """Landing files hold raw ID numbers: everything a night writes under CITYBASE_HOME is the
+    owner's alone (no CITYBASE_GROUP here), except open_data/, which is everyone's."""
+    home = two_nights.home
+    assert home.home.stat().st_mode & 0o777 == 0o711  # others may pass through, not list
+    written = [home.warehouse, home.conditional_share, home.home / "dagster"]
+    for folder in (home.landing, home.reports, home.conditional_share, home.home / "analyst"):
+        written += [p for p in folder.rglob("*") if not p.is_symlink()]
+    assert len(written) > 20
+    assert [p for p in written if not _private(p)] == []
+    public = [p for p in home.open_data.rglob("*") if not p.is_symlink()]
+    assert public and all(p.stat().st_mode & 0o777 in (0o644, 0o755) for p in public)
+
+
+@pytest.mark.slow
+def test_conditional_data_is_not_written_into_a_share_others_can_read(
+    two_nights: TwoNights, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = Paths(tmp_path / "home")
+    shutil.copytree(two_nights.home.home, home.home, symlinks=True)
+    share = tmp_path / "world-readable-share"
+    share.mkdir(mode=0o755)
+    share.chmod(0o755)
+    monkeypatch.setenv("CITYBASE_CONDITIONAL_SHARE", str(share))
+    with connect(home.warehouse) as con:
+        outcomes = publish_all(con, home, NIGHT_2)
+    conditional = [o for o in outcomes if o.dataset.openness == "conditional"]
+    assert conditional and all(o.status == "held_back" for o in conditional)
+    assert all("can be read by any user" in o.reasons[0] for o in conditional)
+    assert list(share.iterdir()) == []

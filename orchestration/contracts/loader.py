@@ -8,10 +8,11 @@ import yaml
 from pydantic import ValidationError
 
 from orchestration.contracts.model import Contract
+from orchestration.errors import CitybaseError
 from orchestration.settings import contract_dirs
 
 
-class ContractError(ValueError):
+class ContractError(CitybaseError, ValueError):
     """A contract file that cannot be used, with the file and field in the message."""
 
 

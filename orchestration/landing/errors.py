@@ -1,7 +1,9 @@
 """Errors a delivery can raise. Each names the file and what is wrong with it."""
 
+from orchestration.errors import CitybaseError
 
-class DeliveryError(RuntimeError):
+
+class DeliveryError(CitybaseError, RuntimeError):
     """The delivery cannot be loaded at all (unreadable, truncated, missing a required column)."""
 
     def __init__(self, file: str, problem: str):

@@ -18,6 +18,7 @@ from orchestration import clock
 from orchestration.landing.readers import literal, quote
 from orchestration.landing.schema import RAW_SCHEMA
 from orchestration.landing.store import sha256_of
+from orchestration.permissions import make_public, readable_by_others
 from orchestration.publish.catalog import write_catalogs
 from orchestration.publish.datasets import OpenDataset, open_datasets
 from orchestration.publish.releases import Release, current, new_release_id, promote, releases
@@ -35,6 +36,20 @@ class PublishOutcome:
     reasons: list[str] = field(default_factory=list)
     release: Release | None = None
     scans: dict[str, ScanResult] = field(default_factory=dict)
+
+
+def audit_folder(root: Path) -> Path:
+    """Where a release is written and scanned before promotion: beside the served folder, on
+    the same file system (promotion is a rename), never inside it."""
+    return root.parent / f".{root.name}-audit"
+
+
+def clear_leftover_audits(paths: Paths) -> None:
+    """Audits a killed publish left behind: nobody else is publishing (the warehouse's writer
+    lock is held), so they are removed, with the old in-folder audits of earlier versions."""
+    for root in (paths.open_data, paths.conditional_share):
+        for leftover in (audit_folder(root), root / ".audit"):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def destination(paths: Paths, dataset: OpenDataset) -> Path | None:
@@ -170,11 +185,20 @@ def publish_dataset(
     root = destination(paths, dataset)
     if root is None:
         return PublishOutcome(dataset, "kept_in_warehouse", ["openness not_open"])
+    if dataset.openness == "conditional" and readable_by_others(root):
+        return PublishOutcome(
+            dataset,
+            "held_back",
+            [
+                f"the conditional share {root} can be read by any user of the machine; "
+                "restrict it (chmod o-rwx) or set CITYBASE_CONDITIONAL_SHARE to a private folder"
+            ],
+        )
     reasons = blocking_failures(con, dataset, run_date)
     if reasons:
         return PublishOutcome(dataset, "held_back", reasons, current(root, dataset.id))
     now = clock.now()
-    audit = root / ".audit" / f"{dataset.id}-{now:%Y%m%dT%H%M%S}"
+    audit = audit_folder(root) / f"{dataset.id}-{now:%Y%m%dT%H%M%S}"
     shutil.rmtree(audit, ignore_errors=True)
     try:
         info = _export(con, dataset, audit)
@@ -265,6 +289,7 @@ def publish_all(
     datasets: list[OpenDataset] | None = None,
 ) -> list[PublishOutcome]:
     chosen = list(datasets or open_datasets())
+    clear_leftover_audits(paths)
     outcomes = [publish_dataset(con, paths, d, run_date) for d in chosen]
     save_outcomes(con, run_date, outcomes)
     refresh_catalogs(paths)
@@ -274,4 +299,8 @@ def publish_all(
 def refresh_catalogs(paths: Paths) -> None:
     everything = list(open_datasets())
     write_catalogs(paths.open_data, everything, "citybase open data / 城市开放数据")
-    write_catalogs(paths.conditional_share, everything, "citybase conditional share / 有条件开放")
+    make_public(paths.open_data)
+    if not readable_by_others(paths.conditional_share):
+        write_catalogs(
+            paths.conditional_share, everything, "citybase conditional share / 有条件开放"
+        )

@@ -1,0 +1,80 @@
+"""Before a night starts: is there anything to build, and can each source be reached?
+
+A night whose home is wrong (CITYBASE_HOME unset, a typo) finds no delivery anywhere, and its
+network sources' steps would wait minutes on retries meant for a flaky network. This look,
+which costs a file lookup per file source and one short connection attempt per network source,
+stops such a night at once with the list of what is missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from orchestration.connectors.files import FILE_FORMATS
+from orchestration.contracts.model import Contract
+from orchestration.errors import CitybaseError
+
+CONNECT_TIMEOUT_SECONDS = 2.0
+
+
+class NothingToBuild(CitybaseError, RuntimeError):
+    """The night would find no delivery and no reachable source."""
+
+
+@dataclass(frozen=True)
+class SourceLook:
+    contract: Contract
+    available: bool
+    where: str
+
+
+def _reachable(host: str | None, port: int | None) -> bool:
+    if not host or not port:
+        return False
+    try:
+        with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_SECONDS):
+            return True
+    except OSError:
+        return False
+
+
+def look(contract: Contract, day: dt.date, home: Path) -> SourceLook:
+    """Whether the contract's source has something for the day (a file) or answers (a server)."""
+    try:
+        location = contract.resolve_location(day, str(home))
+    except KeyError as exc:
+        return SourceLook(contract, False, str(exc).strip("'\""))
+    if contract.format in FILE_FORMATS or contract.format == "gtfs":
+        path = Path(location) if Path(location).is_absolute() else home / location
+        return SourceLook(contract, path.is_file(), str(path))
+    if contract.format == "sql":
+        from sqlalchemy.engine import make_url
+
+        url = make_url(location)
+        if url.drivername.startswith("sqlite"):
+            return SourceLook(contract, Path(url.database or "").is_file(), str(url.database))
+        port = url.port or {"postgresql": 5432, "mysql": 3306}.get(url.get_backend_name())
+        shown = url.render_as_string(hide_password=True)
+        return SourceLook(contract, _reachable(url.host, port), shown)
+    parts = urlsplit(location)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return SourceLook(
+        contract, _reachable(parts.hostname, port), f"{parts.scheme}://{parts.netloc}"
+    )
+
+
+def check_night(contracts: list[Contract], day: dt.date, home: Path) -> list[SourceLook]:
+    """Every source's look; raises NothingToBuild when not one of them has anything."""
+    looks = [look(c, day, home) for c in contracts]
+    if not any(s.available for s in looks):
+        missing = "\n".join(f"  {s.contract.bureau}/{s.contract.dataset}: {s.where}" for s in looks)
+        raise NothingToBuild(
+            f"Nothing to build for {day} under {home}: no delivery was found and no source "
+            f"answered:\n{missing}\nIs CITYBASE_HOME right? `make demo` builds the demo city; "
+            "a real city's contracts name where each feed is delivered."
+        )
+    return looks
