@@ -127,3 +127,29 @@ def test_conditional_data_is_not_written_into_a_share_others_can_read(
     assert conditional and all(o.status == "held_back" for o in conditional)
     assert all("can be read by any user" in o.reasons[0] for o in conditional)
     assert list(share.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_no_published_share_reveals_a_withheld_sub_count(two_nights: TwoNights) -> None:
+    """What a reader can work out from the downloaded file and what the warehouse knows: no
+    online share times its published count, and no on-time rate times the completed count,
+    leaves a sub-count of 1 to 4 on either side."""
+    home, small = two_nights.home, range(1, 5)
+    published = home.open_data / "service-item-applications-daily" / "current"
+    with connect(home.warehouse, read_only=True) as con:
+        rows = con.execute(
+            f"""select p.applications, p.online_share, p.on_time_rate, f.completed_applications
+                from read_csv('{published}/service-item-applications-daily.csv',
+                              all_varchar = false) as p
+                join marts.fct_service_performance_daily as f using (date_day, item_code)"""
+        ).fetchall()
+    assert rows
+    revealing = [
+        row
+        for row in rows
+        for share, whole in ((row[1], row[0]), (row[2], row[3]))
+        if share is not None
+        and (round(share * whole) in small or whole - round(share * whole) in small)
+    ]
+    assert revealing == []
+    assert any(row[1] is not None for row in rows)  # shares are still published where safe

@@ -33,3 +33,13 @@
         end as {{ column }}
     from ranked
 {% endmacro %}
+
+{#- True where a published share or rate of `whole` would reveal a count below `min_count`:
+    `part` = share × whole, or whole − part, between 1 and min_count − 1 (11 applications at
+    0.909 online means 1 not online). Such a value is withheld with the count it derives from. -#}
+{% macro reveals_small_count(part, whole, min_count) %}
+    (
+        {{ part }} between 1 and {{ min_count }} - 1
+        or ({{ whole }}) - ({{ part }}) between 1 and {{ min_count }} - 1
+    )
+{% endmacro %}
