@@ -318,3 +318,22 @@ def test_quarantined_records_never_show_a_personal_value_in_any_form(home: Paths
     assert "<personal>" in records[3] and "W3" in records[3]
     for text in records.values():
         assert not any(s in text for s in ("0013", "8000", "王小明", "13800138000"))
+
+
+def test_free_text_that_starts_like_a_formula_is_flagged_by_the_source_suite(
+    home: Paths, con
+) -> None:
+    from orchestration.quality.sources import run_source_checks
+
+    target = home.democity / f"hotline/work_orders/{DAY}.jsonl"
+    target.parent.mkdir(parents=True)
+    rows = [
+        {"order_id": f"W{n}", "received_at": "2026-09-30 08:00:00", "content": text}
+        for n, text in enumerate(["路灯不亮", "=cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0"])
+    ]
+    target.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
+    contract = CONTRACTS["hotline__work_orders"]
+    extract(con, contract, DAY, home)
+    records = run_source_checks(con, contract, DAY, {contract.key: "raw/hotline/work_orders"})
+    [flag] = [r for r in records if r.check_name == "content_not_formula_like"]
+    assert not flag.passed and flag.failed == 2 and flag.severity == "warn"

@@ -74,6 +74,8 @@ def _predicate(exp: Expectation, params: dict[str, Any]) -> Predicate | None:
             return Predicate(not_null, f"list_contains(?, {c})", [list(kw["value_set"])])
         case "expect_column_values_to_match_regex":
             return Predicate(not_null, f"not regexp_matches({c}, ?)", [kw["regex"]])
+        case "expect_column_values_to_not_match_regex":
+            return Predicate(not_null, f"regexp_matches({c}, ?)", [kw["regex"]])
         case "expect_column_pair_values_a_to_be_greater_than_b":
             if kw.get("ignore_row_if") != "either_value_is_missing":
                 return None
@@ -209,7 +211,7 @@ def validate_batch(
             for c in exp.columns
         ]
         listed = ", ".join(shown) or "''"
-        value_sql = mask_sql(f"concat_ws(' | ', {listed})", False)
+        value_sql = mask_sql(f"concat_ws(' | ', {listed})", bool(personal_columns))
         pred = _predicate(exp, params)
         if pred is None:
             evaluated, success = _evaluate_with_gx(con, exp, params)
