@@ -258,7 +258,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     """Publishes the day (outside Dagster), or rolls one dataset back to its previous release."""
     from orchestration import warehouse
     from orchestration.publish.datasets import dataset
-    from orchestration.publish.releases import rollback
+    from orchestration.publish.releases import release_before_current
     from orchestration.publish.run import destination, publish_all, refresh_catalogs
 
     where = paths()
@@ -269,11 +269,11 @@ def cmd_publish(args: argparse.Namespace) -> int:
             print(f"{chosen.id} is not_open: it is never published", file=sys.stderr)
             return 1
         try:
-            left, restored = rollback(root, chosen.id)
+            left, restored = release_before_current(root, chosen.id)
         except LookupError as exc:
             print(exc, file=sys.stderr)
             return 1
-        refresh_catalogs(where)
+        refresh_catalogs(where, {chosen.id: restored})
         print(f"{chosen.id}: rolled back from release {left.id} to {restored.id}")
         return 0
     day = args.date or clock.last_night()

@@ -3,7 +3,9 @@ one bureau's delivery corrupted (the `two_nights` fixture), then a rollback."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -13,7 +15,7 @@ import pytest
 
 from orchestration.cli import main
 from orchestration.publish.datasets import open_datasets
-from orchestration.publish.releases import current
+from orchestration.publish.releases import current, releases
 from orchestration.publish.run import audit_folder, destination, publish_all
 from orchestration.settings import Paths
 from orchestration.warehouse import connect
@@ -153,3 +155,51 @@ def test_no_published_share_reveals_a_withheld_sub_count(two_nights: TwoNights) 
     ]
     assert revealing == []
     assert any(row[1] is not None for row in rows)  # shares are still published where safe
+
+
+def _catalogue_agrees_with_what_is_served(home: Paths) -> None:
+    for root in (home.open_data, home.conditional_share):
+        listed = json.loads((root / "catalog.json").read_text(encoding="utf-8"))["dataset"]
+        package = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+        assert listed and len(listed) == len(package["resources"])
+        for entry, resource in zip(listed, package["resources"], strict=True):
+            served = current(root, entry["identifier"])
+            assert served is not None and served.id == entry["releaseId"]
+            csv_file = root / resource["path"]
+            assert resource["hash"] == f"sha256:{hashlib.sha256(csv_file.read_bytes()).hexdigest()}"
+
+
+@pytest.mark.slow
+def test_a_publish_that_dies_mid_way_leaves_the_catalogue_and_the_files_agreeing(
+    two_nights: TwoNights, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every served name resolves through one link that a publish flips last: a publish that
+    dies before the flip serves the old view whole, one that gets past it the new view whole."""
+    home = Paths(tmp_path / "home")
+    shutil.copytree(two_nights.home.home, home.home, symlinks=True)
+    monkeypatch.setenv("CITYBASE_HOME", str(home.home))
+    _catalogue_agrees_with_what_is_served(home)
+    for name in ("catalog.json", "datapackage.json", "index.html"):
+        assert os.readlink(home.open_data / name) == f".view/{name}"
+    before = live_files(home)
+    rolled = next(  # a dataset with an earlier release to go back to
+        d.id
+        for d in open_datasets()
+        if (root := destination(home, d))
+        and len(kept := releases(root, d.id)) >= 2
+        and current(root, d.id).id == kept[-1].id
+    )
+
+    def dies(*_args) -> None:
+        raise KeyboardInterrupt("killed while writing the new view's catalogue")
+
+    monkeypatch.setattr("orchestration.publish.run.write_catalogs", dies)
+    with pytest.raises(KeyboardInterrupt):
+        main(["publish", "--rollback", rolled])
+    assert live_files(home) == before
+    _catalogue_agrees_with_what_is_served(home)
+    monkeypatch.undo()
+    monkeypatch.setenv("CITYBASE_HOME", str(home.home))
+    assert main(["publish", "--rollback", rolled]) == 0
+    assert live_files(home)[rolled] != before[rolled]
+    _catalogue_agrees_with_what_is_served(home)

@@ -11,7 +11,7 @@ from pathlib import Path
 from orchestration import clock
 from orchestration.contracts import load_contracts
 from orchestration.publish.datasets import OpenDataset
-from orchestration.publish.releases import Release, current
+from orchestration.publish.releases import Release
 from orchestration.reports.render import write_portal
 from orchestration.settings import bureau_names
 
@@ -101,11 +101,10 @@ def _resource(dataset: OpenDataset, release: Release) -> dict:
     }
 
 
-def write_catalogs(root: Path, datasets: list[OpenDataset], title: str) -> None:
-    """Describes every dataset of `datasets` that has a current release under `root`, in the
-    catalogue, the data package and the portal page."""
+def write_catalogs(root: Path, served: list[tuple[OpenDataset, Release]], title: str) -> None:
+    """Describes each served dataset's release in the catalogue, the data package and the
+    portal page, written into `root` (a view's folder, see releases.switch_view)."""
     bureaus, contacts = bureau_names(), _contacts()
-    served = [(d, r) for d in datasets if (r := current(root, d.id)) is not None]
     root.mkdir(parents=True, exist_ok=True)
     _write_json(
         root / "catalog.json",

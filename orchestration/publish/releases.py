@@ -1,12 +1,18 @@
-"""Releases on disk, and the atomic switch between them.
+"""Releases on disk, and the one atomic switch that serves them with their catalogue.
 
-    <root>/<dataset>/releases/<release id>/<dataset>.csv, .parquet, release.json
-    <root>/<dataset>/current -> releases/<release id>        (a symlink)
+    <root>/<dataset>/releases/<release id>/<dataset>.csv, .parquet, release.json   (immutable)
+    <root>/views/<view>/<dataset> -> ../../<dataset>/releases/<release id>
+    <root>/views/<view>/catalog.json, datapackage.json, index.html
+    <root>/.view -> views/<view>                                  (the one link that changes)
+    <root>/<dataset>/current -> ../.view/<dataset>                (fixed)
+    <root>/catalog.json -> .view/catalog.json, and the same for datapackage.json, index.html
 
-A release is written whole into a staging folder, then renamed into releases/; promotion
-replaces the `current` symlink with one rename, so a reader resolving
-<root>/<dataset>/current/<dataset>.csv gets the old release or the new one, never a mix.
-Older releases stay (the last KEEP), so `citybase publish --rollback` can go back.
+A release is written whole into a staging folder, then renamed into releases/. Serving is one
+rename: a new view names every dataset's release and holds the catalogue describing exactly
+those, and `.view` is pointed at it. Every served name resolves through `.view`, so a reader,
+and a publish killed at any moment, sees the old view or the new one, never a catalogue that
+disagrees with the files. Older releases stay (the last KEEP), so `citybase publish --rollback`
+can go back.
 """
 
 from __future__ import annotations
@@ -15,10 +21,14 @@ import datetime as dt
 import json
 import os
 import shutil
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 KEEP = 5
+VIEW = ".view"
+SERVED_FILES = ("catalog.json", "datapackage.json", "index.html")
 
 
 @dataclass(frozen=True)
@@ -45,20 +55,28 @@ def releases(root: Path, dataset_id: str) -> list[Release]:
 
 
 def current(root: Path, dataset_id: str) -> Release | None:
+    """The release a reader gets now at <root>/<dataset>/current, if any."""
     link = root / dataset_id / "current"
-    return Release.read(link.resolve()) if link.is_symlink() else None
+    if not link.is_symlink():
+        return None
+    try:
+        return Release.read(link.resolve(strict=True))
+    except OSError:  # a view without this dataset
+        return None
 
 
-def _point_current(root: Path, dataset_id: str, release_id: str) -> None:
-    link = root / dataset_id / "current"
-    staged = link.with_name(f".current-{os.getpid()}")
+def _link(path: Path, target: Path) -> None:
+    """Points `path` at `target` with one rename (no moment without a link)."""
+    if path.is_symlink() and os.readlink(path) == str(target):
+        return
+    staged = path.with_name(f".{path.name}-{os.getpid()}")
     staged.unlink(missing_ok=True)
-    staged.symlink_to(Path("releases") / release_id)
-    os.replace(staged, link)
+    staged.symlink_to(target)
+    os.replace(staged, path)
 
 
 def promote(root: Path, dataset_id: str, audited: Path, release_id: str, info: dict) -> Release:
-    """Moves an audited folder into releases/ and makes it current; prunes old releases."""
+    """Moves an audited folder into releases/. It is served from the next switch_view."""
     target = root / dataset_id / "releases" / release_id
     target.parent.mkdir(parents=True, exist_ok=True)
     (audited / "release.json").write_text(
@@ -66,16 +84,37 @@ def promote(root: Path, dataset_id: str, audited: Path, release_id: str, info: d
         encoding="utf-8",
     )
     os.replace(audited, target)
-    _point_current(root, dataset_id, release_id)
-    live = current(root, dataset_id)
-    for old in releases(root, dataset_id)[:-KEEP]:
-        if live is None or old.id != live.id:
-            shutil.rmtree(old.folder)
     return Release.read(target)
 
 
-def rollback(root: Path, dataset_id: str) -> tuple[Release, Release]:
-    """Makes the release before the current one current again; returns (from, to)."""
+def switch_view(
+    root: Path, served: dict[str, Release], write_catalogue: Callable[[Path], None]
+) -> None:
+    """Serves exactly `served` (dataset id → release), with the catalogue files that
+    `write_catalogue` writes into the new view's folder, in one rename; then prunes views and
+    releases nothing serves."""
+    view = root / "views" / f"{time.time_ns()}-{os.getpid()}"
+    view.mkdir(parents=True)
+    for dataset_id, release in served.items():
+        (view / dataset_id).symlink_to(Path("..", "..", dataset_id, "releases", release.id))
+    write_catalogue(view)
+    _link(root / VIEW, Path("views", view.name))
+    # The fixed names; they already exist but on the first switch of a root.
+    for name in SERVED_FILES:
+        _link(root / name, Path(VIEW, name))
+    for dataset_id in served:
+        _link(root / dataset_id / "current", Path("..", VIEW, dataset_id))
+    for old in (root / "views").iterdir():
+        if old != view:
+            shutil.rmtree(old, ignore_errors=True)
+    for dataset_id, live in served.items():
+        for old in releases(root, dataset_id)[:-KEEP]:
+            if old.id != live.id:
+                shutil.rmtree(old.folder)
+
+
+def release_before_current(root: Path, dataset_id: str) -> tuple[Release, Release]:
+    """The release served now and the one before it, for a rollback: (from, to)."""
     live = current(root, dataset_id)
     kept = releases(root, dataset_id)
     if live is None:
@@ -85,5 +124,4 @@ def rollback(root: Path, dataset_id: str) -> tuple[Release, Release]:
         raise LookupError(
             f"{dataset_id}: release {live.id} is the oldest kept; there is nothing to roll back to"
         )
-    _point_current(root, dataset_id, earlier[-1].id)
     return live, earlier[-1]

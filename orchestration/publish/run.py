@@ -21,7 +21,14 @@ from orchestration.landing.store import sha256_of
 from orchestration.permissions import make_public, readable_by_others
 from orchestration.publish.catalog import write_catalogs
 from orchestration.publish.datasets import OpenDataset, open_datasets
-from orchestration.publish.releases import Release, current, new_release_id, promote, releases
+from orchestration.publish.releases import (
+    Release,
+    current,
+    new_release_id,
+    promote,
+    releases,
+    switch_view,
+)
 from orchestration.publish.scan import ScanResult, scan_for_personal_data, scan_small_cells
 from orchestration.quality.store import QUALITY_SCHEMA, CheckRecord, save_records, save_timing
 from orchestration.settings import Paths
@@ -292,15 +299,29 @@ def publish_all(
     clear_leftover_audits(paths)
     outcomes = [publish_dataset(con, paths, d, run_date) for d in chosen]
     save_outcomes(con, run_date, outcomes)
-    refresh_catalogs(paths)
+    refresh_catalogs(
+        paths, {o.dataset.id: o.release for o in outcomes if o.status == "published" and o.release}
+    )
     return outcomes
 
 
-def refresh_catalogs(paths: Paths) -> None:
+def refresh_catalogs(paths: Paths, releasing: dict[str, Release] | None = None) -> None:
+    """Serves what is current under each root, with `releasing` (dataset id → release)
+    replacing it, and the catalogue describing exactly that, in one switch per root."""
+    releasing = releasing or {}
     everything = list(open_datasets())
-    write_catalogs(paths.open_data, everything, "citybase open data / 城市开放数据")
+    for root, title in (
+        (paths.open_data, "citybase open data / 城市开放数据"),
+        (paths.conditional_share, "citybase conditional share / 有条件开放"),
+    ):
+        if root == paths.conditional_share and readable_by_others(root):
+            continue
+        served = {
+            d.id: release
+            for d in everything
+            if destination(paths, d) == root
+            and (release := releasing.get(d.id) or current(root, d.id)) is not None
+        }
+        listed = [(d, served[d.id]) for d in everything if d.id in served]
+        switch_view(root, served, lambda folder, s=listed, t=title: write_catalogs(folder, s, t))
     make_public(paths.open_data)
-    if not readable_by_others(paths.conditional_share):
-        write_catalogs(
-            paths.conditional_share, everything, "citybase conditional share / 有条件开放"
-        )
