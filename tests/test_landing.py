@@ -337,3 +337,34 @@ def test_free_text_that_starts_like_a_formula_is_flagged_by_the_source_suite(
     records = run_source_checks(con, contract, DAY, {contract.key: "raw/hotline/work_orders"})
     [flag] = [r for r in records if r.check_name == "content_not_formula_like"]
     assert not flag.passed and flag.failed == 2 and flag.severity == "warn"
+
+
+def test_an_empty_row_inside_a_sheet_does_not_end_the_table(
+    home: Paths, demo_city: Path, con
+) -> None:
+    """DuckDB's xlsx reader stops at the first empty row: every row after it was lost without
+    a word. The sheet is read whole; its own XML says how many rows hold values."""
+    from orchestration.warehouse import load_extension
+
+    contract = CONTRACTS["civil_affairs__population"]
+    source = demo_city / "civil_affairs/population.xlsx"
+    target = home.democity / "civil_affairs/population.xlsx"
+    target.parent.mkdir(parents=True)
+    load_extension(con, "excel")
+    sheet = contract.sheet
+    read = f"read_xlsx('{source}', sheet = '{sheet}', all_varchar = true)"
+    rows = con.execute(f"select count(*) from {read}").fetchone()[0]
+    names = [r[0] for r in con.execute(f"describe select * from {read}").fetchall()]
+    empty = ", ".join(f'null::varchar as "{n}"' for n in names)
+    con.execute(
+        f"""copy (select * from (from {read} limit 10) union all select {empty}
+                  union all select * from (from {read} offset 10))
+            to '{target}' (format xlsx, header true, sheet '{sheet}')"""
+    )
+    [result] = extract(con, contract, DAY, home)
+    assert (result.rows_read, result.rows_loaded) == (rows, rows)
+    lines = [
+        r
+        for (r,) in con.execute("select _row_number from raw.civil_affairs__population").fetchall()
+    ]
+    assert sorted(lines) == [*range(2, 12), *range(13, rows + 3)]  # row 12 is the empty one

@@ -20,7 +20,13 @@ import pyarrow.parquet as pq
 
 from orchestration.contracts.model import Column
 from orchestration.landing.errors import DeliveryError
-from orchestration.landing.records import count_lines, first_record, split_csv, split_lines
+from orchestration.landing.records import (
+    count_lines,
+    count_sheet_rows,
+    first_record,
+    split_csv,
+    split_lines,
+)
 from orchestration.privacy import WITHHELD, mask_sql, mask_text
 from orchestration.settings import TIMEZONE
 from orchestration.warehouse import load_extension
@@ -293,14 +299,20 @@ def read_jsonl(
 
 
 def _read_table_function(
-    con: duckdb.DuckDBPyConnection, source: str, spec: TableSpec, file: str, first_row: int
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    spec: TableSpec,
+    file: str,
+    first_row: int = 1,
+    row_column: str | None = None,
 ) -> ReadResult:
-    """Parquet and xlsx: typed, structured files where every row that reads is a row. A
-    time-zone-aware timestamp is read as the feed's local time (the contract's time zone)."""
+    """Parquet and xlsx: typed, structured files where every row that reads is a row, numbered
+    from `first_row` in file order or taken from the source's `row_column`. A time-zone-aware
+    timestamp is read as the feed's local time (the contract's time zone)."""
     _create_rejects(con)
     try:
         described = con.execute(f"describe select * from {source}").fetchall()
-        types = {name: sql_type for name, sql_type, *_ in described}
+        types = {name: sql_type for name, sql_type, *_ in described if name != row_column}
 
         def as_text(name: str) -> str:
             if types[name] == "TIMESTAMP WITH TIME ZONE":
@@ -308,11 +320,12 @@ def _read_table_function(
             return f"cast({quote(name)} as varchar)"
 
         select, drift = _select_columns(list(types), spec, file, as_text)
+        number = quote(row_column) if row_column else f"row_number() over () + {first_row - 1}"
         con.execute(f"""create or replace temp table incoming as
-            select {select}, row_number() over () + {first_row - 1} as _row_number
-            from {source}""")
+            select {select}, {number} as _row_number from {source}""")
     except duckdb.Error as exc:
-        raise DeliveryError(file, f"cannot be read: {exc}") from None
+        why = type(exc).__name__ if spec.personal_data else str(exc)  # may quote a value
+        raise DeliveryError(file, f"cannot be read: {why}") from None
     return ReadResult(con.execute("select count(*) from incoming").fetchone()[0], drift)
 
 
@@ -320,7 +333,7 @@ def read_parquet(
     con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec, file: str
 ) -> ReadResult:
     """The file's footer says how many rows it holds; the read must account for all of them."""
-    result = _read_table_function(con, f"read_parquet({literal(str(path))})", spec, file, 1)
+    result = _read_table_function(con, f"read_parquet({literal(str(path))})", spec, file)
     try:
         held = pq.ParquetFile(path).metadata.num_rows
     except (pa.ArrowException, OSError) as exc:
@@ -333,12 +346,31 @@ def read_parquet(
 
 
 def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec, file: str) -> ReadResult:
+    """Every row of the sheet, empty rows inside the table included (DuckDB's reader would stop
+    at the first one, silently); rows without a value are no record. The sheet's own XML says
+    how many rows hold values, and the read must account for all of them."""
     load_extension(con, "excel")
-    source = (
-        f"read_xlsx({literal(str(path))}, sheet = {literal(spec.sheet or '')}, "
-        "all_varchar = true, header = true)"
+    sheet = literal(spec.sheet or "")
+    numbered = (
+        "(select row_number() over () + 1 as __sheet_row, * from read_xlsx("
+        f"{literal(str(path))}, sheet = {sheet}, all_varchar = true, header = true, "
+        "stop_at_empty = false))"
     )
-    return _read_table_function(con, source, spec, file, 2)
+    try:
+        names = [r[0] for r in con.execute(f"describe select * from {numbered}").fetchall()]
+    except duckdb.Error as exc:
+        raise DeliveryError(file, f"cannot be read as xlsx ({type(exc).__name__})") from None
+    values = ", ".join(quote(n) for n in names if n != "__sheet_row")
+    source = f"(select * from {numbered} where coalesce({values}, NULL) is not null)"
+    result = _read_table_function(con, source, spec, file, row_column="__sheet_row")
+    held = count_sheet_rows(path, spec.sheet or "", file) - 1  # less the header row
+    if result.rows_read != held:
+        raise DeliveryError(
+            file,
+            f"sheet {spec.sheet!r} holds {held} rows with values but {result.rows_read} were "
+            "read; nothing loaded",
+        )
+    return result
 
 
 def read_records(

@@ -8,6 +8,8 @@ line. When DuckDB's reading does not add up, the file is split again by Python's
 strict mode, which says where each record starts and ends and where reading broke; the lines it
 cannot read are quarantined one by one with the reason.
 
+xlsx sheets are counted from their XML: the rows that hold a value.
+
 Line terminators are LF, CRLF and CR (old Mac files), as Python's universal newlines see them.
 """
 
@@ -15,9 +17,11 @@ from __future__ import annotations
 
 import codecs
 import csv
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
 from orchestration.landing.errors import DeliveryError
 
@@ -136,3 +140,41 @@ def split_lines(path: Path, encoding: str, file: str) -> tuple[list[int], list[s
             numbers.append(number)
             lines.append(line.rstrip("\r\n"))
     return numbers, lines
+
+
+SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+RELS_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def count_sheet_rows(path: Path, sheet: str, file: str) -> int:
+    """Rows of an xlsx sheet that hold at least one value, header included, read from the
+    sheet's XML inside the zip (not through the reader that loads it)."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+            rel_id = next(
+                (
+                    s.get(f"{RELS_NS}id")
+                    for s in workbook.iter(f"{SHEET_NS}sheet")
+                    if s.get("name") == sheet
+                ),
+                None,
+            )
+            if rel_id is None:
+                raise DeliveryError(file, f"the workbook has no sheet named {sheet!r}")
+            target = next(r.get("Target") for r in rels if r.get("Id") == rel_id)
+            member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            rows = 0
+            with book.open(member) as xml:
+                for _, element in ElementTree.iterparse(xml):
+                    if element.tag == f"{SHEET_NS}row":
+                        rows += any(
+                            (v.text or "").strip()
+                            for v in element.iter()
+                            if v.tag in (f"{SHEET_NS}v", f"{SHEET_NS}t")
+                        )
+                        element.clear()
+            return rows
+    except (zipfile.BadZipFile, KeyError, StopIteration, ElementTree.ParseError) as exc:
+        raise DeliveryError(file, f"not a readable xlsx workbook ({type(exc).__name__})") from None
