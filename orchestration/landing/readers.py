@@ -187,8 +187,9 @@ def _one_line_per_record(
 
 def _strict_split(
     con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec, file: str, lines: int
-):
-    """Python's strict CSV reading into `_csv`; returns the row lines and the rejects frame."""
+) -> tuple[np.ndarray, list[str], pd.DataFrame]:
+    """Python's strict CSV reading into `_csv`: the line of each row kept, the header, and the
+    records that cannot be loaded (a wrong field count, lines that cannot be parsed)."""
     split = split_csv(path, spec.encoding, file)
     if split.lines_accounted != lines:
         raise DeliveryError(
@@ -227,7 +228,7 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec, file: 
     reader splits the file again and every line it cannot read is quarantined by number."""
     header = first_record(path, spec.encoding, file)
     if len(set(header)) != len(header):
-        raise DeliveryError(file, f"the header names a column twice: {header}")
+        raise DeliveryError(file, f"the header names a column twice: {shown_names(header, spec)}")
     lines = count_lines(path)
     scanned = _scan_csv(con, path, spec, header)
     taken = _one_line_per_record(con, header, lines, *scanned) if scanned else None
