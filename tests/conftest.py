@@ -22,7 +22,8 @@ from orchestration.warehouse import connect
 # (read when the definitions are built, so set before any test imports them).
 os.environ.setdefault("CITYBASE_NETWORK_RETRY_DELAY_SECONDS", "1")
 
-FIXTURES = Path(__file__).parent / "fixtures"
+# Real data from elsewhere, read where it lies (never copied into the repository).
+SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 DEMO_START = dt.date(2026, 9, 30)  # the day before National Day: a workday, then a holiday
 NIGHT_1 = DEMO_START
 NIGHT_2 = DEMO_START + dt.timedelta(days=1)
