@@ -14,6 +14,8 @@ import os
 import stat
 from pathlib import Path
 
+from orchestration.errors import CitybaseError
+
 GROUP_VARIABLE = "CITYBASE_GROUP"
 PUBLIC_DIR, PUBLIC_FILE = 0o755, 0o644
 
@@ -25,7 +27,7 @@ def _group() -> int | None:
     try:
         return grp.getgrnam(name).gr_gid
     except KeyError:
-        raise ValueError(
+        raise CitybaseError(
             f"{GROUP_VARIABLE}={name!r} is not a group on this machine; create it or unset it"
         ) from None
 

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from orchestration.connectors.files import FILE_FORMATS
+from orchestration.connectors.files import FILE_FORMATS, confined
 from orchestration.contracts.model import Contract
 from orchestration.errors import CitybaseError
+from orchestration.landing.errors import DeliveryError
 
 CONNECT_TIMEOUT_SECONDS = 2.0
 
@@ -49,7 +50,10 @@ def look(contract: Contract, day: dt.date, home: Path) -> SourceLook:
     except KeyError as exc:
         return SourceLook(contract, False, str(exc).strip("'\""))
     if contract.format in FILE_FORMATS or contract.format == "gtfs":
-        path = Path(location) if Path(location).is_absolute() else home / location
+        try:
+            path = confined(contract, location, home)
+        except DeliveryError as exc:
+            return SourceLook(contract, False, exc.problem)
         return SourceLook(contract, path.is_file(), str(path))
     if contract.format == "sql":
         from sqlalchemy.engine import make_url

@@ -266,19 +266,18 @@ def unpack(
     empty = [f"{s}.txt" for s in REQUIRED_FILES if count_lines(by_stem[s]) < 2]
     if empty:
         raise DeliveryError(label, f"not a GTFS feed: required file(s) without records: {empty}")
-    members = dict(by_stem)
     for stem in CALENDAR_FILES:
-        if stem not in members:
+        if stem not in by_stem:
             # Either calendar may be absent. A header-only stand-in loads as an empty table, so
             # the warehouse never keeps an older feed's calendar and models can rely on both.
-            members[stem] = into / f"_absent_{stem}.txt"
-            members[stem].write_text(",".join(REFERENCE[stem].required) + "\n", encoding="utf-8")
+            by_stem[stem] = into / f"_absent_{stem}.txt"
+            by_stem[stem].write_text(",".join(REFERENCE[stem].required) + "\n", encoding="utf-8")
     extra = sorted(
         PurePosixPath(i.filename).name
         for i in files
         if PurePosixPath(i.filename).name.removesuffix(".txt") not in REFERENCE
     )
-    return UnpackedFeed(into, members, extra)
+    return UnpackedFeed(into, by_stem, extra)
 
 
 def temporary_folder() -> tempfile.TemporaryDirectory:

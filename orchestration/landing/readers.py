@@ -3,7 +3,9 @@ column plus `_row_number`, the row's line or position in the file) and the temp 
 (rows that could not be parsed, with the rule and the reason).
 
 DuckDB's own readers do the parsing; its CSV rejects table gives the line and the error of every
-malformed line, so the rest of the file still loads.
+malformed line, so the rest of the file still loads. What they read is checked against the
+file's own count of records (records.py): a reading that does not account for every record is
+redone by Python's strict csv module (CSV, JSON lines) or fails the delivery (Parquet, xlsx).
 """
 
 from __future__ import annotations
@@ -304,11 +306,10 @@ def _read_table_function(
     source: str,
     spec: TableSpec,
     file: str,
-    first_row: int = 1,
     row_column: str | None = None,
 ) -> ReadResult:
-    """Parquet and xlsx: typed, structured files where every row that reads is a row, numbered
-    from `first_row` in file order or taken from the source's `row_column`. A time-zone-aware
+    """Parquet, xlsx and API pages: typed, structured sources where every row that reads is a
+    row, numbered in source order or taken from the source's `row_column`. A time-zone-aware
     timestamp is read as the feed's local time (the contract's time zone)."""
     _create_rejects(con)
     try:
@@ -321,7 +322,7 @@ def _read_table_function(
             return f"cast({quote(name)} as varchar)"
 
         select, drift = _select_columns(list(types), spec, file, as_text)
-        number = quote(row_column) if row_column else f"row_number() over () + {first_row - 1}"
+        number = quote(row_column) if row_column else "row_number() over ()"
         con.execute(f"""create or replace temp table incoming as
             select {select}, {number} as _row_number from {source}""")
     except duckdb.Error as exc:
@@ -382,7 +383,7 @@ def read_records(
         return _empty(con, spec)
     con.register("_records", pd.DataFrame.from_records(records).astype("string"))
     try:
-        return _read_table_function(con, "_records", spec, file, 1)
+        return _read_table_function(con, "_records", spec, file)
     finally:
         con.unregister("_records")
 

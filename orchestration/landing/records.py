@@ -84,6 +84,10 @@ def first_record(path: Path, encoding: str, file: str) -> list[str]:
         raise DeliveryError(file, f"the header row cannot be read as CSV ({exc})") from None
     if not header or not any(h.strip() for h in header):
         raise DeliveryError(file, "empty file: no header row")
+    return _column_names(header)
+
+
+def _column_names(header: list[str]) -> list[str]:
     return [h.lstrip("\ufeff").strip() for h in header]
 
 
@@ -121,7 +125,7 @@ def split_csv(path: Path, encoding: str, file: str) -> SplitFile:
         start, done = done + 1, reader.line_num
         if split is None:
             if row and any(v.strip() for v in row):
-                split = SplitFile([h.lstrip("\ufeff").strip() for h in row])
+                split = SplitFile(_column_names(row))
             continue
         if row:  # an empty line is no record
             split.rows.append(row)

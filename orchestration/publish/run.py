@@ -10,6 +10,7 @@ import json
 import shutil
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -323,5 +324,5 @@ def refresh_catalogs(paths: Paths, releasing: dict[str, Release] | None = None) 
             and (release := releasing.get(d.id) or current(root, d.id)) is not None
         }
         listed = [(d, served[d.id]) for d in everything if d.id in served]
-        switch_view(root, served, lambda folder, s=listed, t=title: write_catalogs(folder, s, t))
+        switch_view(root, served, partial(write_catalogs, served=listed, title=title))
     make_public(paths.open_data)
