@@ -190,7 +190,7 @@ def test_a_publish_that_dies_mid_way_leaves_the_catalogue_and_the_files_agreeing
         and current(root, d.id).id == kept[-1].id
     )
 
-    def dies(*_args) -> None:
+    def dies(*_args, **_kwargs) -> None:
         raise KeyboardInterrupt("killed while writing the new view's catalogue")
 
     monkeypatch.setattr("orchestration.publish.run.write_catalogs", dies)
