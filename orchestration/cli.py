@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from orchestration import clock
-from orchestration.settings import Paths, paths
+from orchestration.settings import PROJECT_ROOT, Paths, paths
 
 
 def _date(text: str) -> dt.date:
@@ -315,6 +315,40 @@ def cmd_holidays(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_contracts_check(args: argparse.Namespace) -> int:
+    """Validates a folder of contracts offline: every problem, with its file and field."""
+    from orchestration.contracts.loader import check_folder
+
+    contracts, problems = check_folder(Path(args.folder))
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) in {args.folder}")
+        return 1
+    for c in contracts:
+        print(f"ok  {c.key}: {c.format} -> {c.standard_id}")
+    print(f"{len(contracts)} contract(s) in {args.folder}: no problems")
+    return 0
+
+
+def cmd_contracts_generate(args: argparse.Namespace) -> int:
+    """Writes the dbt sources, staging models and their docs that follow from the standards."""
+    from orchestration.standards.generate import stale_files, write_generated
+
+    if args.check:
+        stale = stale_files()
+        for path in stale:
+            print(f"stale: {path.relative_to(PROJECT_ROOT)}")
+        if stale:
+            print("run `citybase contracts generate` and commit the result")
+        return 1 if stale else 0
+    written = write_generated()
+    for path in written:
+        print(f"wrote {path.relative_to(PROJECT_ROOT)}")
+    print(f"{len(written)} file(s) written; the rest were current")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="citybase", description=__doc__)
     sub = root.add_subparsers(dest="command", required=True)
@@ -364,6 +398,17 @@ def parser() -> argparse.ArgumentParser:
         "holidays", help="rewrite the public-holiday seed of dim_date from chinese-calendar"
     )
     holidays.set_defaults(func=cmd_holidays)
+
+    contracts = sub.add_parser("contracts", help="check contracts; generate what follows from them")
+    contracts_sub = contracts.add_subparsers(dest="contracts_command", required=True)
+    check = contracts_sub.add_parser("check", help="validate a folder of contracts offline")
+    check.add_argument("folder", help="the folder (as CITYBASE_CONTRACTS would name it)")
+    check.set_defaults(func=cmd_contracts_check)
+    generate = contracts_sub.add_parser(
+        "generate", help="write the dbt sources and staging models the standards give"
+    )
+    generate.add_argument("--check", action="store_true", help="only list stale files")
+    generate.set_defaults(func=cmd_contracts_generate)
 
     bench = sub.add_parser("bench", help="time and size a night at several scales (make bench)")
     bench.add_argument("--scales", default="0.1,1,10", help="comma-separated scale factors")

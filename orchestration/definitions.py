@@ -22,7 +22,7 @@ contracts = load_contracts()
 defs = Definitions(
     assets=[
         *(build_extract_asset(c) for c in contracts),
-        build_dbt_assets(),
+        build_dbt_assets(contracts),
         *build_publish_assets(),
         *build_report_assets(contracts),
     ],

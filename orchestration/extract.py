@@ -18,6 +18,7 @@ from orchestration.landing.errors import DeliveryError
 from orchestration.landing.load import LoadResult, already_loaded, load_file, record_failure
 from orchestration.landing.store import LandedFile, keep
 from orchestration.settings import Paths
+from orchestration.standards.mapping import Plan, gtfs_plans, plan, raw_table_of
 
 FILE_READERS = {
     "csv": readers.read_csv,
@@ -28,15 +29,17 @@ FILE_READERS = {
 }
 
 
-def table_spec(contract: Contract) -> readers.TableSpec:
+def table_spec(contract: Contract, plan: Plan) -> readers.TableSpec:
+    """What the reader takes from the file: the delivered columns the mapping reads."""
     return readers.TableSpec(
-        contract.key,
-        contract.columns,
-        dict(contract.personal_data),
+        plan.raw_table,
+        plan.delivered,
+        plan.personal_delivered,
         contract.encoding,
         contract.timezone,
         contract.sheet,
         contract.max_reject_share,
+        plan.report_missing_optional,
     )
 
 
@@ -77,18 +80,15 @@ def _load(
     )
     if contract.format == "gtfs":
         results = []
+        plans = gtfs_plans(contract)
         with gtfs.temporary_folder() as folder:
             feed = gtfs.unpack(landed.path, landed.relative, Path(folder))
             for stem, member_path in sorted(feed.members.items()):
-                spec = readers.TableSpec(
-                    f"{contract.key}__{stem}",
-                    gtfs.REFERENCE[stem].columns(),
-                    report_missing_optional=False,
-                )
                 result = load_file(
                     con,
                     landed,
-                    spec,
+                    table_spec(contract, plans[stem]),
+                    plans[stem],
                     **common,
                     member=f"{stem}.txt",
                     read=lambda c, s, f, p=member_path: readers.read_csv(c, p, s, f),
@@ -105,7 +105,8 @@ def _load(
     else:
         reader = FILE_READERS[contract.format]
         read = lambda c, s, f: reader(c, landed.path, s, f)  # noqa: E731
-    return [load_file(con, landed, table_spec(contract), **common, read=read)]
+    mapping = plan(contract)
+    return [load_file(con, landed, table_spec(contract, mapping), mapping, **common, read=read)]
 
 
 def extract(
@@ -129,13 +130,24 @@ def extract(
         ):
             return [
                 LoadResult(
-                    contract.key, landed.relative, landed.sha256, landed.bytes, "skipped_duplicate"
+                    raw_table_of(contract),
+                    landed.relative,
+                    landed.sha256,
+                    landed.bytes,
+                    "skipped_duplicate",
                 )
             ]
         return _load(con, contract, day, landed)
     except DeliveryError as exc:
         record_failure(
-            con, contract.bureau, contract.dataset, contract.key, day, location, landed, str(exc)
+            con,
+            contract.bureau,
+            contract.dataset,
+            raw_table_of(contract),
+            day,
+            location,
+            landed,
+            str(exc),
         )
         raise
     except (duckdb.Error, UnicodeError, ValueError, OSError, csv.Error) as exc:
@@ -146,6 +158,13 @@ def extract(
             file, f"cannot be read ({type(exc).__name__}); nothing was loaded from it"
         )
         record_failure(
-            con, contract.bureau, contract.dataset, contract.key, day, location, landed, str(error)
+            con,
+            contract.bureau,
+            contract.dataset,
+            raw_table_of(contract),
+            day,
+            location,
+            landed,
+            str(error),
         )
         raise error from None

@@ -68,13 +68,16 @@ def hmac_sql(expression: str) -> str:
 
 def id_checksum_ok_sql(expression: str) -> str:
     """SQL: TRUE when an 18-character value is a GB 11643 ID with a correct check character."""
-    digits = f"list_transform(string_split(substr({expression}, 1, 17), ''), lambda d: d::INTEGER)"
+    digits = (
+        f"list_transform(string_split(substr({expression}, 1, 17), ''), "
+        "lambda d: TRY_CAST(d AS INTEGER))"
+    )
     weights = "[7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]"
     total = f"list_sum(list_transform({digits}, lambda d, i: d * {weights}[i]))"
     return (
         f"(regexp_full_match({expression}, '[0-9]{{17}}[0-9Xx]') AND "
-        f"substr('10X98765432', (({total}) % 11 + 1)::BIGINT, 1) = "
-        f"upper(substr({expression}, 18, 1)))"
+        f"coalesce(substr('10X98765432', (({total}) % 11 + 1)::BIGINT, 1) = "
+        f"upper(substr({expression}, 18, 1)), false))"
     )
 
 

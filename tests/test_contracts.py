@@ -10,19 +10,22 @@ from orchestration.contracts import ContractError, load_contracts
 from orchestration.settings import BUILTIN_CONTRACTS_DIR, BUREAUS
 
 NEW_FEED = """
-dataset: noise_readings
+dataset: county_air_quality
 bureau: environment
-title: 噪声监测
-title_en: Noise readings
-description: Hourly noise levels from a new district's sensors.
+standard: environment.air_quality_hourly
+title: 县空气质量
+title_en: A county's air quality
+description: Hourly readings of a county's stations, in the county's own column names.
 contact: data@example.cn
 format: csv
-location: feeds/noise/{date}.csv
+location: feeds/air/{date}.csv
+null_values: [NA]
 columns:
-  - {name: sensor_id, type: varchar, required: true}
-  - {name: measured_at, type: timestamp, required: true}
-  - {name: laeq_db, type: double}
-keys: [sensor_id, measured_at]
+  station_id: 站点编号
+  measured_at: {from: 时间, format: "%Y/%m/%d %H:%M"}
+  pm25_ugm3: PM2.5
+  co_mgm3: {from: CO, unit: ug/m3}
+  so2_ugm3: {expr: '"SO2(ppb)"::double * 2.62'}
 openness: unconditional
 update_frequency: daily
 expected_delivery: "03:00"
@@ -38,25 +41,30 @@ def test_builtin_contracts_cover_all_seven_bureaus() -> None:
 
 
 def test_a_new_feed_is_onboarded_by_a_contract_file(tmp_path: Path, monkeypatch) -> None:
-    (tmp_path / "noise.yaml").write_text(NEW_FEED, encoding="utf-8")
+    (tmp_path / "air.yaml").write_text(NEW_FEED, encoding="utf-8")
     monkeypatch.setenv("CITYBASE_CONTRACTS", str(tmp_path))
     keys = [c.key for c in load_contracts()]
-    assert "environment__noise_readings" in keys
+    assert "environment__county_air_quality" in keys
 
 
 @pytest.mark.parametrize(
     ("change", "field"),
     [
         (("format: csv", "format: xml"), "format"),
-        (
-            ("  - {name: laeq_db, type: double}", "  - {name: laeq_db, type: decibel}"),
-            "columns.2.type",
-        ),
-        (("keys: [sensor_id, measured_at]", "keys: [sensor]"), "keys"),
+        (("{from: CO, unit: ug/m3}", "{from: CO, unit: km/h}"), "columns.co_mgm3.unit"),
+        (("{from: CO, unit: ug/m3}", "{from: CO, unit: ppq}"), "columns.co_mgm3.unit"),
+        (("  pm25_ugm3: PM2.5", "  pm99: PM2.5"), "columns"),
+        (("  station_id: 站点编号\n", ""), "columns"),  # required by the standard
+        (("{from: CO, unit: ug/m3}", "{from: CO, value: 1}"), "columns.co_mgm3"),
+        (("::double * 2.62", "::double * getenv(''HOME'')"), "columns.so2_ugm3.expr"),
+        (("::double * 2.62", "::double * (select 1)"), "columns.so2_ugm3.expr"),
+        (("::double * 2.62", "::double * make_date(1)"), "columns.so2_ugm3"),  # binds
+        (('format: "%Y/%m/%d %H:%M"', "format: '%Y', unit: mg/m3"), "columns.measured_at.unit"),
+        (("standard: environment.air_quality_hourly", "standard: environment.noise"), "standard"),
         (('expected_delivery: "03:00"', "expected_delivery: late"), "expected_delivery"),
         # hostile contracts: a path out of CITYBASE_HOME, a name that collides with a GTFS table
-        (("location: feeds/noise/{date}.csv", "location: ../../etc/{date}.csv"), "location"),
-        (("dataset: noise_readings", "dataset: gtfs__stops"), "dataset"),
+        (("location: feeds/air/{date}.csv", "location: ../../etc/{date}.csv"), "location"),
+        (("dataset: county_air_quality", "dataset: gtfs__stops"), "dataset"),
         (("bureau: environment", "bureau: transport_"), "bureau"),
     ],
 )
@@ -93,9 +101,9 @@ def test_sql_options_take_identifiers_only(tmp_path: Path) -> None:
     path = tmp_path / "db.yaml"
     path.write_text(
         NEW_FEED.replace("format: csv", "format: sql").replace(
-            "location: feeds/noise/{date}.csv", "location: sqlite:///{home}/noise.db"
+            "location: feeds/air/{date}.csv", "location: sqlite:///{home}/air.db"
         )
-        + "sql: {table: readings, order_by: sensor_id, "
+        + "sql: {table: readings, order_by: station, "
         + "date_column: \"measured_at >= '1900-01-01' or measured_at\"}\n",
         encoding="utf-8",
     )
@@ -112,8 +120,8 @@ def test_a_location_from_the_environment_stays_inside_the_data_roots(
     from orchestration.connectors.files import locate
     from orchestration.landing.errors import DeliveryError
 
-    (tmp_path / "noise.yaml").write_text(
-        NEW_FEED.replace("feeds/noise/{date}.csv", "${NOISE_DROP}/{date}.csv"), encoding="utf-8"
+    (tmp_path / "air.yaml").write_text(
+        NEW_FEED.replace("feeds/air/{date}.csv", "${NOISE_DROP}/{date}.csv"), encoding="utf-8"
     )
     [contract] = load_contracts([tmp_path])
     home, drop = tmp_path / "home", tmp_path / "drop"

@@ -69,22 +69,25 @@ def test_personal_identifiers_never_reach_the_raw_table(
         .decode("gbk")
         .splitlines()
     )
-    first_id = source[1].split(",")[4]
+    first = source[1].split(",")
+    first_id, visited = first[4], dt.datetime.fromisoformat(first[3])
     raw = con.execute(
-        "select patient_id_number, patient_id_number_checksum_ok, "
-        "patient_id_number_birth_date from raw.health__outpatient_visits "
-        "where _row_number = 2"
+        "select patient_pseudonym, is_patient_id_valid, patient_age_years, patient_sex "
+        "from raw.health__outpatient_visits where _row_number = 2"
     ).fetchone()
     expected = hmac.new(pseudonym_key, first_id.encode(), hashlib.sha256).hexdigest()
     assert raw[0] == expected
     assert raw[1] is True
-    assert raw[2] == dt.date(int(first_id[6:10]), int(first_id[10:12]), int(first_id[12:14]))
+    birth = dt.date(int(first_id[6:10]), int(first_id[10:12]), int(first_id[12:14]))
+    had_birthday = (visited.month, visited.day) >= (birth.month, birth.day)
+    assert raw[2] == visited.year - birth.year - (not had_birthday)
+    assert raw[3] == ("male" if int(first_id[16]) % 2 else "female")
     dump = con.execute(
         "select string_agg(concat_ws('|', columns(*)), '\n') from raw.health__outpatient_visits"
     ).fetchone()[0]
     assert first_id not in dump
     bad = con.execute(
-        "select count(*) from raw.health__outpatient_visits where not patient_id_number_checksum_ok"
+        "select count(*) from raw.health__outpatient_visits where not is_patient_id_valid"
     ).fetchone()[0]
     injected = sum(
         1
@@ -285,7 +288,7 @@ def test_time_zone_aware_parquet_timestamps_are_read_as_city_time(home: Paths, c
     )
     extract(con, CONTRACTS["transport__bus_gps"], DAY, home)
     recorded = con.execute("select recorded_at from raw.transport__bus_gps").fetchone()[0]
-    assert recorded == "2026-09-30 08:30:00"  # raw keeps text; staging casts it
+    assert recorded == dt.datetime(2026, 9, 30, 8, 30)  # typed as the standard says
 
 
 def test_quarantined_records_never_show_a_personal_value_in_any_form(home: Paths, con) -> None:

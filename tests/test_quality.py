@@ -4,6 +4,7 @@ and the DuckDB evaluation agreeing with Great Expectations' own engine."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 import pytest
@@ -11,9 +12,10 @@ import pytest
 from orchestration.cli import demo_services
 from orchestration.contracts import load_contracts
 from orchestration.extract import extract
+from orchestration.quality.baseline import standards_by_table
 from orchestration.quality.dbt_timing import wall_seconds_by_kind
 from orchestration.quality.sources import run_source_checks
-from orchestration.quality.suites import SEVERITIES, Expectation, Suite, load_suite
+from orchestration.quality.suites import Expectation, Suite, load_suite
 from orchestration.quality.validate import validate_batch
 from orchestration.settings import Paths
 from orchestration.warehouse import connect
@@ -48,35 +50,50 @@ def rules_of(suite: Suite, kind: str, severities=("critical",)) -> set[tuple[str
     }
 
 
-def test_suites_enforce_what_the_contracts_promise() -> None:
-    """Required columns and personal-data kinds of every contract are blocking rules of its suite,
-    and its keys are checked (a warning: duplicates are flagged and kept once in staging). The
-    suites are edited by hand; this keeps them from drifting away from the contracts."""
-    checked = 0
-    for contract in load_contracts():
-        if contract.format == "gtfs":
-            continue  # one suite per feed file, following the GTFS reference
-        suite = load_suite(contract.key)
-        assert suite is not None, f"{contract.key} has no suite in expectations/"
-        not_null = rules_of(suite, "expect_column_values_to_not_be_null")
-        required = {(c.name,) for c in contract.columns if c.required}
-        assert required <= not_null, f"{contract.key}: required columns without a rule"
-        if contract.keys:
-            unique = "expect_column_values_to_be_unique"
-            if len(contract.keys) > 1:
-                unique = "expect_compound_columns_to_be_unique"
-            keys = rules_of(suite, unique, SEVERITIES)
-            assert tuple(contract.keys) in keys, f"{contract.key}: its key is not checked"
-        # An ID number failing its check digit blocks; a malformed mobile number is reported.
-        flags = {"id_number": ("_checksum_ok", ("critical",)), "phone": ("_valid", SEVERITIES)}
-        for column, kind in contract.personal_data.items():
-            if kind in flags:
-                suffix, severities = flags[kind]
-                assert (column + suffix,) in rules_of(
-                    suite, "expect_column_values_to_be_in_set", severities
-                ), f"{contract.key}: {column} ({kind}) is not validated"
-        checked += 1
-    assert checked >= 16
+def test_every_suite_rule_names_a_column_of_its_standard() -> None:
+    """A suite is its standard's generated baseline plus hand-written rules; a rule naming a
+    column the standard does not have (a rename, a typo) would never be evaluated."""
+    for table, standard in standards_by_table().items():
+        suite = load_suite(table)
+        assert suite is not None
+        columns = {c.name for c in standard.columns} | set(suite.batch_columns)
+        for expectation in suite.expectations:
+            assert set(expectation.columns) <= columns, (table, expectation.rule)
+        required = {c.name for c in standard.columns if c.required}
+        assert {f"{c}_present" for c in required} <= {e.rule for e in suite.expectations}
+
+
+def test_a_hand_written_rule_that_restates_the_baseline_is_refused(tmp_path, monkeypatch) -> None:
+    import orchestration.quality.suites as suites
+
+    folder = tmp_path / "environment"
+    folder.mkdir()
+    (folder / "stations.json").write_text(
+        json.dumps(
+            {
+                "name": "environment__stations",
+                "expectations": [
+                    {
+                        "type": "expect_column_values_to_not_be_null",
+                        "kwargs": {"column": "station_id"},
+                        "meta": {
+                            "rule": "station_id_present",
+                            "reason": "x",
+                            "dimension": "completeness",
+                        },
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(suites, "EXPECTATIONS_DIR", tmp_path)
+    suites.load_suite.cache_clear()
+    try:
+        with pytest.raises(suites.SuiteError, match="given twice"):
+            suites.load_suite("environment__stations")
+    finally:
+        suites.load_suite.cache_clear()
 
 
 def assert_suites_name_existing_columns(home: Paths) -> None:

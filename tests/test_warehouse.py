@@ -8,6 +8,8 @@ inputs (AQI from the HJ 633-2012 table), not read back from the warehouse.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import json
 import shutil
 from pathlib import Path
@@ -18,6 +20,7 @@ from orchestration.connectors import gtfs
 from orchestration.quality.dbt_samples import failing_samples
 from orchestration.settings import Paths
 from orchestration.warehouse import connect
+from tests.conftest import TEST_KEY
 from tests.warehouse import dbt_build, dbt_docs_generate, dbt_test_results, query, write_raw
 
 DAY = "2026-10-12"  # a Monday; 10-10 (Saturday) was a make-up workday for National Day
@@ -362,6 +365,7 @@ def small_city(tmp_path_factory: pytest.TempPathFactory) -> Paths:
     home = Paths(tmp_path_factory.mktemp("small_city"))
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CITYBASE_HOME", str(home.home))
+        patch.setenv("CITYBASE_PSEUDONYM_KEY", TEST_KEY)
         with connect(home.warehouse) as con:
             for write in (_divisions, _air_quality, _transport, _gov_services):
                 write(con)
@@ -533,7 +537,8 @@ def test_building_a_day_touches_that_day_the_day_before_and_the_days_it_was_late
     journeys = query(
         small_city,
         "select date_day::varchar, journey_minutes from intermediate.int_transit_journeys_paired "
-        "where card_pseudonym = 'c9'",
+        "where card_pseudonym = ?",
+        [hmac.new(TEST_KEY.encode(), b"c9", hashlib.sha256).hexdigest()],  # card c9's pseudonym
     )
     assert journeys == [("2026-10-08", 20.0)]  # paired with the next day's tap, read as input
 

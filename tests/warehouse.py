@@ -9,32 +9,53 @@ import subprocess
 import duckdb
 import pandas as pd
 
-from orchestration.settings import DBT_PROJECT_DIR, Paths
+from orchestration.contracts import load_contracts
+from orchestration.extract import table_spec
+from orchestration.landing.load import finish_rows, map_rows
+from orchestration.landing.readers import TableSpec, create_rejects
+from orchestration.landing.schema import ensure_raw_tables
+from orchestration.settings import BUILTIN_CONTRACTS_DIR, DBT_PROJECT_DIR, Paths
+from orchestration.sql import quote
+from orchestration.standards.mapping import Plan, gtfs_plans, plan
 from orchestration.transform import dbt_executable
+
+
+def _builtin_plans() -> dict[str, tuple[TableSpec, Plan]]:
+    plans = {}
+    for contract in load_contracts([BUILTIN_CONTRACTS_DIR]):
+        found = gtfs_plans(contract).values() if contract.format == "gtfs" else [plan(contract)]
+        plans |= {p.raw_table: (table_spec(contract, p), p) for p in found}
+    return plans
 
 
 def write_raw(
     con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], day: dt.date | str
 ) -> None:
-    """Appends rows to raw.<table> with the loader's bookkeeping columns (values as text, like
-    a delivery; booleans and dates where the loader derives them)."""
-    frame = pd.DataFrame(rows).astype(object)
-    frame["_partition_date"] = pd.Timestamp(day).date()
-    frame["_source_file"] = f"landing/test/{table}/{day}.csv"
+    """Appends rows, given as the demo city delivers them (text, delivered names), to
+    raw.<table> through the loader's own mapping onto the standard; every row must map."""
+    spec, mapping = _builtin_plans()[table]
+    frame = pd.DataFrame(rows).astype("string")
     frame["_row_number"] = range(1, len(frame) + 1)
-    frame["_loaded_at"] = pd.Timestamp("2026-01-01 00:00:00")
-    con.execute("create schema if not exists raw")
+    ensure_raw_tables(con)
     con.register("incoming_rows", frame)
-    exists = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'raw' "
-        "and table_name = ?",
-        [table],
-    ).fetchone()[0]
-    if exists:
-        con.execute(f"insert into raw.{table} by name select * from incoming_rows")
-    else:
-        con.execute(f"create table raw.{table} as select * from incoming_rows")
+    delivered = ", ".join(
+        f"{quote(c.name)}::VARCHAR AS {quote(c.name)}"
+        if c.name in frame.columns
+        else f"NULL::VARCHAR AS {quote(c.name)}"
+        for c in spec.columns
+    )
+    con.execute(
+        f"create or replace temp table incoming as select {delivered}, _row_number "
+        "from incoming_rows"
+    )
     con.unregister("incoming_rows")
+    create_rejects(con)
+    map_rows(con, spec, mapping)
+    rejected = con.execute("select rule, _row_number from rejects").fetchall()
+    assert not rejected, f"test rows that do not map onto the standard: {rejected}"
+    day = pd.Timestamp(day).date()
+    finish_rows(con, mapping, day, f"landing/test/{table}/{day}.csv", dt.datetime(2026, 1, 1))
+    con.execute(f"insert into raw.{table} by name select * from _final")
 
 
 def _dbt(home: Paths, *args: str, expect_success: bool = True) -> str:

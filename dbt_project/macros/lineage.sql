@@ -1,6 +1,7 @@
-{#- Where a staged row came from: the delivery day, the landed file and its line or record
+{#- Where a staged row came from: its source (the contract), the delivery day, the landed file and its line or record
     number. Quality reports and quarantine joins trace rows back to the bureau's file with these. -#}
 {% macro lineage_columns() -%}
+    _source as source,
     _partition_date as delivery_date,
     _source_file as source_file,
     _row_number as source_row_number

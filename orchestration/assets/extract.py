@@ -36,6 +36,7 @@ from orchestration.quality.sources import run_source_checks
 from orchestration.quality.store import CheckRecord, load_records
 from orchestration.quality.suites import DELIVERIES_SUITE, load_suite
 from orchestration.resources import CitybaseHome
+from orchestration.standards.mapping import raw_table_of
 
 FORMAT_KINDS = {
     "csv": "csv",
@@ -65,7 +66,7 @@ def network_retry_policy() -> RetryPolicy:
 def source_check_specs(contract: Contract) -> list[AssetCheckSpec]:
     """One check per rule of the dataset's suites (and the delivery rules), on the asset of
     the raw table it validates. Critical rules block; warnings are reported."""
-    targets = {contract.key: raw_asset_key(contract)} | gtfs_table_keys(contract)
+    targets = {raw_table_of(contract): raw_asset_key(contract)} | gtfs_table_keys(contract)
     delivery = load_suite(DELIVERIES_SUITE)
     specs = []
     for raw_table, key in targets.items():
@@ -107,7 +108,7 @@ def _source_checks(
 ) -> Iterator[AssetCheckResult]:
     """Runs the suites after a load; when the day's delivery was already loaded (a re-run),
     reports the results recorded then, since its failing rows have already been moved."""
-    targets = {contract.key: raw_asset_key(contract)} | gtfs_table_keys(contract)
+    targets = {raw_table_of(contract): raw_asset_key(contract)} | gtfs_table_keys(contract)
     assets = {t: k.to_user_string() for t, k in targets.items()}
     with home.warehouse() as con:
         records = []

@@ -2,8 +2,8 @@
 
 from dagster import AssetKey
 
-from orchestration.connectors import gtfs
 from orchestration.contracts.model import Contract
+from orchestration.standards.mapping import gtfs_tables
 
 
 def raw_asset_key(contract: Contract) -> AssetKey:
@@ -16,6 +16,6 @@ def gtfs_table_keys(contract: Contract) -> dict[str, AssetKey]:
     if contract.format != "gtfs":
         return {}
     return {
-        f"{contract.key}__{stem}": AssetKey(["raw", contract.bureau, f"{contract.dataset}_{stem}"])
-        for stem in gtfs.REFERENCE
+        table: AssetKey(["raw", contract.bureau, f"{contract.dataset}_{stem}"])
+        for stem, table in gtfs_tables().items()
     }

@@ -7,11 +7,12 @@ outweigh the models' own work. Asset keys follow layer/bureau/model; the group i
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dagster import (
     AssetCheckResult,
+    AssetDep,
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
@@ -20,7 +21,10 @@ from dagster import (
 )
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.assets.keys import gtfs_table_keys, raw_asset_key
+from orchestration.contracts.model import Contract
 from orchestration.instance import WAREHOUSE_POOL
+from orchestration.landing.schema import ensure_raw_tables
 from orchestration.partitions import daily_partitions
 from orchestration.quality.dbt_samples import failing_samples
 from orchestration.quality.dbt_timing import wall_seconds_by_kind
@@ -28,6 +32,8 @@ from orchestration.quality.store import CheckRecord, save_records, save_timing
 from orchestration.resources import CitybaseHome
 from orchestration.settings import BUREAUS
 from orchestration.snapshot import analyst_path, write_snapshot
+from orchestration.standards import standard as find_standard
+from orchestration.standards.mapping import gtfs_tables
 from orchestration.transform import ensure_manifest
 
 
@@ -39,6 +45,24 @@ def _layer_and_bureau(props: Mapping[str, Any]) -> tuple[str, str]:
 
 
 class CitybaseTranslator(DagsterDbtTranslator):
+    """Keys, groups and owners by layer and bureau. A dbt source is one standard's raw table;
+    `source_feeds` replaces it, as a model's upstream, by the raw assets of every contract that
+    feeds that standard (a county's feed beside the city's, a replaced built-in)."""
+
+    def __init__(self, source_feeds: Mapping[AssetKey, Sequence[AssetKey]] | None = None):
+        super().__init__()
+        self._source_feeds = dict(source_feeds or {})
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project):
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if not self._source_feeds or not unique_id.startswith("model."):
+            return spec
+        deps = []
+        for dep in spec.deps:
+            feeds = self._source_feeds.get(dep.asset_key, [dep.asset_key])
+            deps += [AssetDep(k, partition_mapping=dep.partition_mapping) for k in feeds]
+        return spec.replace_attributes(deps=deps)
+
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
         if dbt_resource_props["resource_type"] == "source":
             return super().get_asset_key(dbt_resource_props)
@@ -110,15 +134,34 @@ def dbt_check_records(
     return records
 
 
-def build_dbt_assets() -> AssetsDefinition:
+def source_feeds(contracts: Sequence[Contract]) -> dict[AssetKey, list[AssetKey]]:
+    """The dbt source key of each standard's raw table -> the raw assets of its contracts."""
+    feeds: dict[AssetKey, list[AssetKey]] = {}
+    for contract in contracts:
+        if contract.format == "gtfs":
+            pairs = [
+                (AssetKey(["raw", "transport", f"gtfs_{stem}"]), key)
+                for stem, key in zip(gtfs_tables(), gtfs_table_keys(contract).values(), strict=True)
+            ]
+        else:
+            standard = find_standard(contract.standard_id)
+            pairs = [(AssetKey(["raw", standard.domain, standard.entity]), raw_asset_key(contract))]
+        for source_key, asset_key in pairs:
+            feeds.setdefault(source_key, []).append(asset_key)
+    return feeds
+
+
+def build_dbt_assets(contracts: Sequence[Contract]) -> AssetsDefinition:
     @dbt_assets(
         manifest=ensure_manifest(),
         name="dbt_warehouse",
         partitions_def=daily_partitions,
-        dagster_dbt_translator=CitybaseTranslator(),
+        dagster_dbt_translator=CitybaseTranslator(source_feeds(contracts)),
         pool=WAREHOUSE_POOL,
     )
     def _models(context: AssetExecutionContext, dbt: DbtCliResource, home: CitybaseHome):
+        with home.warehouse() as con:
+            ensure_raw_tables(con)  # a standard no source has fed yet still stages, empty
         run_vars = json.dumps({"run_date": context.partition_key})
         invocation = dbt.cli(["build", "--vars", run_vars], context=context, raise_on_error=False)
         failed_checks = []  # held until dbt lets go of the warehouse and samples can be read

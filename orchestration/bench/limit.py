@@ -15,8 +15,8 @@ import time
 from graphlib import TopologicalSorter
 from pathlib import Path
 
-from orchestration.landing.readers import literal
 from orchestration.settings import DBT_PROJECT_DIR, Paths
+from orchestration.sql import literal
 from orchestration.transform import dbt_executable
 from orchestration.warehouse import connect
 

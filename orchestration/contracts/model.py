@@ -1,4 +1,8 @@
-"""The contract schema. Pydantic validates every file, so a mistake is reported at load time."""
+"""The contract schema. Pydantic validates every file, so a mistake is reported at load time.
+
+A contract describes one source: where it comes from, in which format, and how its columns map
+onto a data standard (orchestration/standards). Whether the mapping fits its standard is checked
+in mapping.py, where both are known."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import os
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 IDENTIFIER = r"^[a-z][a-z0-9_]*$"
 # Bureau and dataset names join with "__" into raw table names (GTFS adds "__<file>"), so they
@@ -15,7 +19,7 @@ IDENTIFIER = r"^[a-z][a-z0-9_]*$"
 NAME = r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$"
 SQL_COLUMN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 ColumnType = Literal["varchar", "integer", "bigint", "double", "boolean", "date", "timestamp"]
-PersonalKind = Literal["id_number", "phone", "name", "card_number"]
+GTFS_STANDARD = "transport.gtfs"
 ENV_REFERENCE = re.compile(r"\$\{(?P<name>[A-Z0-9_]+)(?::-(?P<default>[^}]*))?\}")
 
 
@@ -24,10 +28,54 @@ class Strict(BaseModel):
 
 
 class Column(Strict):
-    name: str = Field(pattern=IDENTIFIER)
+    """A column as a reader takes it from a file: its delivered name (any string), whether a
+    delivery without it is rejected whole, and the type its text must parse as (GTFS)."""
+
+    name: str = Field(min_length=1)
     type: ColumnType = "varchar"
     required: bool = Field(False, description="A delivery without this column is rejected whole.")
     description: str = ""
+
+
+Scalar = str | int | float | bool
+
+
+class Mapping(Strict):
+    """How one column of the standard is filled from the delivery. Exactly one of `from`
+    (a delivered column, any name), `value` (a constant) or `expr` (an expression over delivered
+    columns) says where the value comes from; the rest says how it is read."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    source: str | None = Field(None, alias="from", min_length=1)
+    value: Scalar | None = None
+    expr: str | None = Field(None, min_length=1)
+    format: str | list[str] | None = Field(
+        None, description="strptime format(s) of a date or timestamp, e.g. '%m/%d/%Y %I:%M %p'."
+    )
+    null: list[str] = Field(default_factory=list, description="Tokens that mean no value.")
+    unit: str | None = Field(None, description="The delivered unit, converted to the standard's.")
+    map: dict[str, Scalar] | None = Field(
+        None, description="Delivered value -> value of the standard's code list."
+    )
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> Mapping:
+        given = [
+            n
+            for n, v in (("from", self.source), ("value", self.value), ("expr", self.expr))
+            if v is not None
+        ]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of from, value or expr (given: {given or 'none'})")
+        return self
+
+    @property
+    def origin(self) -> str:
+        """How a message names where the value came from."""
+        if self.source is not None:
+            return f"column {self.source!r}"
+        return f"constant {self.value!r}" if self.expr is None else f"expression {self.expr!r}"
 
 
 class RestOptions(Strict):
@@ -53,6 +101,16 @@ class SqlOptions(Strict):
 class Contract(Strict):
     dataset: str = Field(pattern=NAME)
     bureau: str = Field(pattern=NAME)
+    standard: str | None = Field(
+        None,
+        pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$",
+        description="domain.entity of the data standard this source feeds (GTFS: transport.gtfs).",
+    )
+    replaces: bool = Field(
+        False,
+        description="True: this contract replaces the one of the same bureau and dataset found "
+        "in an earlier folder (the built-in one); without it, a second definition is an error.",
+    )
     title: str
     title_en: str
     description: str
@@ -69,9 +127,13 @@ class Contract(Strict):
         "(Parquet, databases) are converted to it.",
     )
     sheet: str | None = None
-    columns: list[Column] = Field(default_factory=list)
-    keys: list[str] = Field(default_factory=list)
-    personal_data: dict[str, PersonalKind] = Field(default_factory=dict)
+    columns: dict[str, Mapping] = Field(
+        default_factory=dict,
+        description="Standard column -> how it is filled; a bare string is a delivered column.",
+    )
+    null_values: list[str] = Field(
+        default_factory=list, description="Tokens that mean no value in every delivered column."
+    )
     openness: Literal["unconditional", "conditional", "not_open"]
     update_frequency: Literal["daily", "on_change"]
     expected_delivery: dt.time = Field(
@@ -86,17 +148,24 @@ class Contract(Strict):
     rest: RestOptions | None = None
     sql: SqlOptions | None = None
 
+    @field_validator("columns", mode="before")
+    @classmethod
+    def _shorthand(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {k: {"from": v} if isinstance(v, str) else v for k, v in value.items()}
+        return value
+
     @model_validator(mode="after")
     def _consistent(self) -> Contract:
-        names = [c.name for c in self.columns]
-        if self.format != "gtfs" and not names:
-            raise ValueError("columns: a non-GTFS dataset must declare its columns")
-        if len(set(names)) != len(names):
-            raise ValueError("columns: a column is declared twice")
-        for field_name, listed in (("keys", self.keys), ("personal_data", self.personal_data)):
-            unknown = sorted(set(listed) - set(names))
-            if unknown:
-                raise ValueError(f"{field_name}: {unknown} are not declared columns")
+        if self.format == "gtfs":
+            if self.columns:
+                raise ValueError("columns: a GTFS feed maps onto its standard by the reference")
+            if self.standard not in (None, GTFS_STANDARD):
+                raise ValueError(f"standard: a GTFS feed feeds {GTFS_STANDARD}")
+        elif self.standard is None or not self.columns:
+            raise ValueError(
+                "standard: a dataset names the standard it feeds and maps its columns onto it"
+            )
         if self.format == "rest" and self.rest is None:
             raise ValueError("rest: a REST dataset needs its rest options (items_field, paging)")
         if self.format == "sql" and self.sql is None:
@@ -120,14 +189,16 @@ class Contract(Strict):
 
     @property
     def key(self) -> str:
+        """The source's name: its rows carry it in `_source`, its raw asset is keyed by it."""
         return f"{self.bureau}__{self.dataset}"
+
+    @property
+    def standard_id(self) -> str:
+        return self.standard or GTFS_STANDARD
 
     @property
     def is_daily(self) -> bool:
         return self.update_frequency == "daily"
-
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
 
     def resolve_location(self, day: dt.date | None, home: str) -> str:
         """The location with {date}, {home} and ${VAR:-default} filled in."""

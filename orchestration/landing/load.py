@@ -12,19 +12,13 @@ import duckdb
 
 from orchestration import clock
 from orchestration.landing.errors import DeliveryError
-from orchestration.landing.readers import ReadResult, TableSpec, literal, quote
+from orchestration.landing.readers import ReadResult, TableSpec
 from orchestration.landing.schema import RAW_SCHEMA, ensure_bookkeeping
 from orchestration.landing.store import LandedFile
 from orchestration.privacy import hmac_pads, hmac_sql, id_checksum_ok_sql, mask_sql, pseudonym_key
+from orchestration.sql import literal, quote
+from orchestration.standards.mapping import PersonalFact, Plan
 
-SQL_TYPES = {
-    "integer": "INTEGER",
-    "bigint": "BIGINT",
-    "double": "DOUBLE",
-    "boolean": "BOOLEAN",
-    "date": "DATE",
-    "timestamp": "TIMESTAMP",
-}
 Reader = Callable[[duckdb.DuckDBPyConnection, TableSpec, str], ReadResult]
 
 
@@ -72,49 +66,83 @@ def _record_expression(spec: TableSpec) -> str:
     return mask_sql(f"concat_ws(',', {parts})", bool(spec.personal_data))
 
 
-def _reject_bad_types(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> None:
-    """A value that does not cast to the contract's type is quarantined with the rule type:<col>."""
+def map_rows(con: duckdb.DuckDBPyConnection, spec: TableSpec, plan: Plan) -> None:
+    """`incoming` (delivered text) -> `_mapped` (the standard's columns, typed). A record with a
+    delivered value that cannot be mapped is quarantined with the column's rule; its first
+    failing column names the rule."""
+    values = ", ".join(f"{c.value_sql} AS {quote(c.name)}" for c in plan.columns)
+    failed = [c for c in plan.columns if c.rule]
+    flags = "".join(f", {c.failed_sql} AS {quote('__failed_' + c.name)}" for c in failed)
+    con.execute(
+        f"create or replace temp table _mapped as select _row_number, {values}{flags} from incoming"
+    )
     record = _record_expression(spec)
-    for column in spec.columns:
-        sql_type = SQL_TYPES.get(column.type)
-        if sql_type is None:
-            continue
-        name = quote(column.name)
+    for column in failed:
         con.execute(f"""insert into rejects
-            select _row_number, 'type:{column.name}',
-                   'value of {column.name} is not a valid {column.type}', {record}
+            select _row_number, {literal(column.rule)}, {literal(column.reason)}, {record}
             from incoming
-            where {name} is not null and try_cast({name} as {sql_type}) is null
+            where _row_number in (select _row_number from _mapped
+                                  where {quote("__failed_" + column.name)})
               and _row_number not in (select _row_number from rejects)""")
-    con.execute("delete from incoming where _row_number in (select _row_number from rejects)")
+    con.execute("delete from _mapped where _row_number in (select _row_number from rejects)")
 
 
-def _personal_select(spec: TableSpec) -> str:
-    """Personal columns become pseudonyms; what analysts legitimately need from an ID number
-    (is it valid, birth date, sex, region of issue) is derived first, the number itself dropped."""
-    items = []
-    for column in spec.columns:
-        name = quote(column.name)
-        kind = spec.personal_data.get(column.name)
-        if kind is None:
-            items.append(name)
-            continue
-        items.append(f"{hmac_sql(name)} AS {name}")
-        if kind == "id_number":
-            items += [
-                f"{id_checksum_ok_sql(name)} AS {quote(column.name + '_checksum_ok')}",
-                f"try_strptime(substr({name}, 7, 8), '%Y%m%d')::DATE AS "
-                f"{quote(column.name + '_birth_date')}",
-                f"CASE WHEN regexp_full_match(substr({name}, 17, 1), '[0-9]') THEN "
-                f"CASE WHEN substr({name}, 17, 1)::INTEGER % 2 = 1 THEN 'male' ELSE 'female' END "
-                f"END AS {quote(column.name + '_sex')}",
-                f"substr({name}, 1, 6) AS {quote(column.name + '_region_code')}",
-            ]
-        elif kind == "phone":
-            items.append(
-                f"regexp_full_match({name}, '1[3-9][0-9]{{9}}') AS {quote(column.name + '_valid')}"
+def _fact_sql(fact: PersonalFact) -> str:
+    """What analysts legitimately need from an identifier, worked out before it is replaced."""
+    value = quote(fact.of)
+    birth = f"try_strptime(substr({value}, 7, 8), '%Y%m%d')::DATE"
+    match fact.fact:
+        case "checksum_ok":
+            return id_checksum_ok_sql(value)
+        case "sex":
+            return (
+                f"CASE WHEN regexp_full_match(substr({value}, 17, 1), '[0-9]') THEN "
+                f"CASE WHEN substr({value}, 17, 1)::INTEGER % 2 = 1 THEN 'male' ELSE 'female' END "
+                "END"
             )
+        case "age_years":
+            at = quote(fact.at or "")
+            return (
+                f"(year({at}) - year({birth}) - CASE WHEN month({at}) * 100 + day({at}) < "
+                f"month({birth}) * 100 + day({birth}) THEN 1 ELSE 0 END)::INTEGER"
+            )
+        case "region_code":
+            return f"substr({value}, 1, 6)"
+        case "phone_valid":
+            return f"regexp_full_match({value}, '1[3-9][0-9]{{9}}')"
+    raise ValueError(f"unknown personal fact {fact.fact}")
+
+
+def _standard_select(plan: Plan) -> str:
+    """The standard's columns: personal ones become pseudonyms, their facts worked out first
+    (the identifier itself never reaches the raw table)."""
+    items = [
+        f"{hmac_sql(quote(c.name))} AS {quote(c.name)}" if c.personal else quote(c.name)
+        for c in plan.columns
+    ]
+    items += [f"{_fact_sql(f)} AS {quote(f.name)}" for f in plan.facts]
     return ", ".join(items)
+
+
+def finish_rows(
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    day: dt.date,
+    file_label: str,
+    loaded_at: dt.datetime,
+) -> None:
+    """`_mapped` -> `_final`: the raw table's rows, pseudonymised, with their lineage."""
+    personal = any(c.personal for c in plan.columns)
+    inner, outer = hmac_pads(pseudonym_key()) if personal else (b"", b"")
+    con.execute(
+        f"""create or replace temp table _final as
+        select {_standard_select(plan)}, {literal(plan.source)} as _source,
+               {literal(day.isoformat())}::DATE as _partition_date,
+               {literal(file_label)} as _source_file, _row_number,
+               {literal(loaded_at.isoformat(sep=" "))}::TIMESTAMP as _loaded_at
+        from _mapped order by _row_number""",
+        {"ipad": inner, "opad": outer} if personal else None,
+    )
 
 
 def _ensure_raw_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
@@ -130,6 +158,7 @@ def load_file(
     con: duckdb.DuckDBPyConnection,
     landed: LandedFile,
     spec: TableSpec,
+    plan: Plan,
     bureau: str,
     dataset: str,
     day: dt.date,
@@ -137,11 +166,12 @@ def load_file(
     read: Reader,
     member: str | None = None,
 ) -> LoadResult:
-    """Loads one landed file. `daily`: replace the day's rows; otherwise replace the whole table."""
+    """Loads one landed file into its standard's raw table. `daily`: replace this source's rows
+    of the day; otherwise replace all of this source's rows (other sources' rows stay)."""
     ensure_bookkeeping(con)
     file_label = f"{landed.relative}#{member}" if member else landed.relative
     result = read(con, spec, file_label)
-    _reject_bad_types(con, spec)
+    map_rows(con, spec, plan)
     rejected = con.execute("select count(*) from rejects").fetchone()[0]
     if result.rows_read and rejected / result.rows_read > spec.max_reject_share:
         first = con.execute(
@@ -153,32 +183,24 @@ def load_file(
             f"(first: line {first[2]}, {first[0]}: {first[1]}); check the "
             "declared encoding and format",
         )
-    inner, outer = hmac_pads(pseudonym_key()) if spec.personal_data else (b"", b"")
     loaded_at = clock.now()
-    con.execute(
-        f"""create or replace temp table _final as
-        select {_personal_select(spec)}, {literal(day.isoformat())}::DATE as _partition_date,
-               {literal(file_label)} as _source_file, _row_number,
-               {literal(loaded_at.isoformat(sep=" "))}::TIMESTAMP as _loaded_at
-        from incoming order by _row_number""",
-        {"ipad": inner, "opad": outer} if spec.personal_data else None,
-    )
-    table = f"{RAW_SCHEMA}.{spec.raw_table}"
-    same_scope = "raw_table = ? and (partition_date = ? or not ?)"
-    scope_params = [spec.raw_table, day, daily]
+    finish_rows(con, plan, day, file_label, loaded_at)
+    table = f"{RAW_SCHEMA}.{plan.raw_table}"
+    same_scope = "bureau = ? and dataset = ? and raw_table = ? and (partition_date = ? or not ?)"
+    scope_params = [bureau, dataset, plan.raw_table, day, daily]
     con.execute("begin transaction")
     try:
         _ensure_raw_table(con, table)
-        if daily:
-            con.execute(f"delete from {table} where _partition_date = ?", [day])
-        else:
-            con.execute(f"delete from {table}")
+        con.execute(
+            f"delete from {table} where _source = ? and (_partition_date = ? or not ?)",
+            [plan.source, day, daily],
+        )
         con.execute(f"insert into {table} by name select * from _final")
         con.execute(f"delete from {RAW_SCHEMA}._quarantine where {same_scope}", scope_params)
         con.execute(
             f"""insert into {RAW_SCHEMA}._quarantine select ?, ?, ?, ?, ?, _row_number,
             rule, reason, record, ? from rejects""",
-            [bureau, dataset, spec.raw_table, day, file_label, loaded_at],
+            [bureau, dataset, plan.raw_table, day, file_label, loaded_at],
         )
         con.execute(
             f"update {RAW_SCHEMA}._manifest set status = 'superseded' "
@@ -192,7 +214,7 @@ def load_file(
             [
                 bureau,
                 dataset,
-                spec.raw_table,
+                plan.raw_table,
                 day,
                 landed.source_location,
                 file_label,
@@ -219,7 +241,7 @@ def load_file(
             f"and {rejected} quarantined; this is a bug in citybase"
         )
     return LoadResult(
-        spec.raw_table,
+        plan.raw_table,
         file_label,
         landed.sha256,
         landed.bytes,

@@ -31,6 +31,7 @@ from orchestration.landing.records import (
 )
 from orchestration.privacy import WITHHELD, mask_sql, mask_text
 from orchestration.settings import TIMEZONE
+from orchestration.sql import literal, quote
 from orchestration.warehouse import load_extension
 
 # Contract encodings → the ICU names DuckDB's encodings extension knows. GB18030 is a superset
@@ -63,14 +64,6 @@ class TableSpec:
 class ReadResult:
     rows_read: int
     drift: list[str]
-
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def literal(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
 
 
 UNNAMED = "names not shown: the dataset holds personal data"
@@ -127,7 +120,7 @@ def _select_columns(
     return select, drift
 
 
-def _create_rejects(con: duckdb.DuckDBPyConnection) -> None:
+def create_rejects(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "create or replace temp table rejects (_row_number bigint, rule varchar, "
         "reason varchar, record varchar)"
@@ -239,7 +232,7 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec, file: 
     else:
         taken, header, rejected = _strict_split(con, path, spec, file, lines)
     select, drift = _select_columns(header, spec, file, quote)
-    _create_rejects(con)
+    create_rejects(con)
     con.register("_line_map", pa.table({"_ordinal": np.arange(1, len(taken) + 1), "_line": taken}))
     con.execute(f"""create or replace temp table incoming as
         select {select}, m._line as _row_number
@@ -259,7 +252,7 @@ def read_jsonl(
     """One JSON object per physical line; blank lines are no record. DuckDB splits the lines,
     checked against the file's own count; Python splits them when the two disagree."""
     lines = count_lines(path)
-    _create_rejects(con)
+    create_rejects(con)
     try:
         encoding = _duckdb_encoding(con, spec.encoding)
         con.execute(f"""
@@ -289,7 +282,10 @@ def read_jsonl(
         ).fetchall()
     ]
     select, drift = _select_columns(
-        present, spec, file, lambda name: f"json_extract_string(line, {literal('$.' + name)})"
+        present,
+        spec,
+        file,
+        lambda name: f"json_extract_string(line, {literal('$.' + quote(name))})",
     )
     con.execute(
         f"create or replace temp table incoming as select {select}, _row_number "
@@ -311,7 +307,7 @@ def _read_table_function(
     """Parquet, xlsx and API pages: typed, structured sources where every row that reads is a
     row, numbered in source order or taken from the source's `row_column`. A time-zone-aware
     timestamp is read as the feed's local time (the contract's time zone)."""
-    _create_rejects(con)
+    create_rejects(con)
     try:
         described = con.execute(f"describe select * from {source}").fetchall()
         types = {name: sql_type for name, sql_type, *_ in described if name != row_column}
@@ -389,7 +385,7 @@ def read_records(
 
 
 def _empty(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> ReadResult:
-    _create_rejects(con)
+    create_rejects(con)
     cols = ", ".join(f"NULL::VARCHAR AS {quote(c.name)}" for c in spec.columns)
     con.execute(
         f"create or replace temp table incoming as select {cols}, 0::BIGINT as "

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import duckdb
 
+from orchestration.connectors import gtfs
+from orchestration.standards import load_standards
+from orchestration.standards.mapping import SQL_TYPES, gtfs_tables
+
 RAW_SCHEMA = "raw"
 
 MANIFEST_DDL = f"""
@@ -44,3 +48,25 @@ def ensure_bookkeeping(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"create schema if not exists {RAW_SCHEMA}")
     con.execute(MANIFEST_DDL)
     con.execute(QUARANTINE_DDL)
+
+
+LINEAGE_DDL = (
+    "_source VARCHAR, _partition_date DATE, _source_file VARCHAR, _row_number BIGINT, "
+    "_loaded_at TIMESTAMP"
+)
+
+
+def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Creates, empty, the raw table of every standard that no source has loaded yet, so that
+    staging builds (with no rows) for a city that delivers no such data."""
+    tables = {
+        s.table: [(c.name, c.type) for c in s.delivered_columns]
+        + [(c.name, c.type) for c in s.columns if c.personal_fact]
+        for s in load_standards().values()
+    }
+    for stem, table in gtfs_tables().items():
+        tables[table] = [(c.name, c.type) for c in gtfs.REFERENCE[stem].columns()]
+    con.execute(f"create schema if not exists {RAW_SCHEMA}")
+    for table, columns in tables.items():
+        typed = ", ".join(f'"{name}" {SQL_TYPES[kind]}' for name, kind in columns)
+        con.execute(f"create table if not exists {RAW_SCHEMA}.{table} ({typed}, {LINEAGE_DDL})")

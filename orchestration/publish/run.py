@@ -16,7 +16,6 @@ from pathlib import Path
 import duckdb
 
 from orchestration import clock
-from orchestration.landing.readers import literal, quote
 from orchestration.landing.schema import RAW_SCHEMA
 from orchestration.landing.store import sha256_of
 from orchestration.permissions import make_public, readable_by_others
@@ -33,6 +32,7 @@ from orchestration.publish.releases import (
 from orchestration.publish.scan import ScanResult, scan_for_personal_data, scan_small_cells
 from orchestration.quality.store import QUALITY_SCHEMA, CheckRecord, save_records, save_timing
 from orchestration.settings import Paths
+from orchestration.sql import literal, quote
 
 BOM = b"\xef\xbb\xbf"
 

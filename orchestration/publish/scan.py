@@ -16,10 +16,11 @@ from pathlib import Path
 import duckdb
 
 from orchestration.contracts import load_contracts
-from orchestration.landing.readers import literal, quote
 from orchestration.privacy import ID15_PATTERN, ID18_PATTERN, PHONE_PATTERN, id_checksum_ok_sql
 from orchestration.publish.datasets import Suppression
 from orchestration.settings import contract_dirs
+from orchestration.sql import literal, quote
+from orchestration.standards import load_standards, standard
 
 SAMPLE = 5
 # (what, how it is written, where to look): identifiers in any written form, not only in
@@ -52,12 +53,20 @@ def _reader(path: Path) -> str:
 
 @functools.lru_cache(maxsize=4)
 def _personal_column_names(dirs: tuple[Path, ...]) -> frozenset[str]:
-    return frozenset(name for c in load_contracts(list(dirs)) for name in c.personal_data)
+    names = {n for s in load_standards().values() for n in s.personal}
+    for contract in load_contracts(list(dirs)):
+        if contract.format != "gtfs":
+            personal = standard(contract.standard_id).personal
+            names |= {
+                m.source for col, m in contract.columns.items() if col in personal and m.source
+            }
+    return frozenset(names)
 
 
 def personal_column_names() -> frozenset[str]:
-    """The columns any contract marks personal; read once per set of contract folders (a
-    publish scans every file of every dataset)."""
+    """The columns a standard marks personal, under the standard's names and the names the
+    contracts deliver them by; read once per set of contract folders (a publish scans every file
+    of every dataset)."""
     return _personal_column_names(tuple(contract_dirs()))
 
 

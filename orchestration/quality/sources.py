@@ -8,10 +8,7 @@ import time
 
 import duckdb
 
-from orchestration.connectors import gtfs
-from orchestration.contracts.model import Column, Contract
-from orchestration.landing.load import SQL_TYPES
-from orchestration.landing.readers import quote
+from orchestration.contracts.model import Contract
 from orchestration.landing.schema import RAW_SCHEMA
 from orchestration.quality.store import (
     CheckRecord,
@@ -22,6 +19,15 @@ from orchestration.quality.store import (
 )
 from orchestration.quality.suites import DELIVERIES_SUITE, load_suite
 from orchestration.quality.validate import validate_batch
+from orchestration.standards import standard
+
+
+def personal_columns(contract: Contract) -> set[str]:
+    """The raw columns of the contract's standard that hold pseudonyms (samples mask them)."""
+    if contract.format == "gtfs":
+        return set()
+    return set(standard(contract.standard_id).personal)
+
 
 PULLED_FORMATS = {"rest", "sql"}  # fetched by citybase: the fetch time says nothing of the bureau
 
@@ -34,23 +40,6 @@ def delivery_deadline(contract: Contract, day: dt.date) -> dt.datetime | None:
     return dt.datetime.combine(day + dt.timedelta(days=1), contract.expected_delivery)
 
 
-def _columns(contract: Contract, raw_table: str) -> list[Column]:
-    if contract.format == "gtfs":
-        return gtfs.REFERENCE[raw_table.rsplit("__", 1)[1]].columns()
-    return contract.columns
-
-
-def _typed_select(contract: Contract, raw_table: str) -> str:
-    """Raw tables hold values as delivered (text); rules compare them as the contract types
-    them. Values that do not cast were quarantined at load, so the casts cannot fail."""
-    casts = [
-        f"try_cast({quote(c.name)} as {SQL_TYPES[c.type]}) as {quote(c.name)}"
-        for c in _columns(contract, raw_table)
-        if c.type in SQL_TYPES
-    ]
-    return f"select * replace ({', '.join(casts)})" if casts else "select *"
-
-
 def check_raw_table(
     con: duckdb.DuckDBPyConnection, contract: Contract, raw_table: str, asset: str, day: dt.date
 ) -> list[CheckRecord]:
@@ -59,14 +48,14 @@ def check_raw_table(
     if suite is None:
         return []
     daily = contract.is_daily
-    where = "where _partition_date = ?" if daily else ""
     outcomes = validate_batch(
         con,
         suite,
-        f"{_typed_select(contract, raw_table)} from {RAW_SCHEMA}.{raw_table} {where}",
-        [day] if daily else [],
+        f"select * from {RAW_SCHEMA}.{raw_table} where _source = ? "
+        "and (_partition_date = ? or not ?)",
+        [contract.key, day, daily],
         day,
-        set(contract.personal_data),
+        personal_columns(contract),
     )
     quarantine_and_flag(con, contract.bureau, contract.dataset, raw_table, day, daily, outcomes)
     return records_from_outcomes(asset, contract.bureau, outcomes)

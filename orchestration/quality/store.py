@@ -195,12 +195,13 @@ def quarantine_and_flag(
         "insert into _rules values (?, ?, ?)",
         [[r, e.severity, e.reason] for r, e in reasons.items()],
     )
-    scope = "raw_table = ? and (partition_date = ? or not ?)"
+    scope = "bureau = ? and dataset = ? and raw_table = ? and (partition_date = ? or not ?)"
     now = clock.now()
     con.execute("begin transaction")
     try:
         con.execute(
-            f"delete from {QUALITY_SCHEMA}.flagged_rows where {scope}", [raw_table, day, daily]
+            f"delete from {QUALITY_SCHEMA}.flagged_rows where {scope}",
+            [bureau, dataset, raw_table, day, daily],
         )
         con.execute(
             f"""insert into {QUALITY_SCHEMA}.flagged_rows
@@ -234,8 +235,9 @@ def quarantine_and_flag(
                 f"""update {RAW_SCHEMA}._manifest m
                 set rows_loaded = m.rows_loaded - q.n, rows_quarantined = m.rows_quarantined + q.n
                 from (select _source_file, count(*) as n from _to_quarantine group by 1) q
-                where m.landed_file = q._source_file and m.raw_table = ? and m.status = 'loaded'""",
-                [raw_table],
+                where m.landed_file = q._source_file and m.raw_table = ? and m.status = 'loaded'
+                  and m.bureau = ? and m.dataset = ?""",
+                [raw_table, bureau, dataset],
             )
         con.execute("commit")
     except Exception:

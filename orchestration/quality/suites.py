@@ -1,5 +1,8 @@
-"""Source suites: one Great Expectations suite per raw table, stored as GX's own JSON in
-`expectations/<bureau>/<dataset>.json` (GTFS: one per feed file, `gtfs__<file>.json`).
+"""Source suites: one Great Expectations suite per raw table. A standard's baseline rules
+(required columns, keys, code lists, ranges, division-code format, references, identifier
+checks) are generated from the standard (baseline.py); the rules no standard can express are
+hand-written in GX's own JSON in `expectations/<domain>/<entity>.json` (GTFS: one per feed
+file, `gtfs__<file>.json`), and the suite is both.
 
 Each expectation carries GX's `severity` (critical blocks promotion, warning is reported) and a
 `meta` block with the rule's name (the Dagster check name), the reason a bureau would read, and
@@ -17,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from orchestration.quality.baseline import baseline, reference_queries, standards_by_table
 from orchestration.settings import PROJECT_ROOT
 
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
@@ -88,17 +92,26 @@ def _expectation(path: Path, item: dict[str, Any]) -> Expectation:
 
 @cache
 def load_suite(raw_table: str) -> Suite | None:
-    """The suite for a raw table, or None when the table has none."""
+    """The suite for a raw table (its standard's baseline rules and the hand-written ones), or
+    None when the table has neither."""
     path = suite_path(raw_table)
-    if not path.is_file():
+    standard = standards_by_table().get(raw_table)
+    generated = [_expectation(path, item) for item in baseline(standard)] if standard else []
+    data: dict[str, Any] = {"name": raw_table, "expectations": []}
+    if path.is_file():
+        data = json.loads(path.read_text(encoding="utf-8"))
+    elif not generated:
         return None
-    data = json.loads(path.read_text(encoding="utf-8"))
     if data.get("name") != raw_table:
         raise SuiteError(f"{path}: suite name must be {raw_table!r}, is {data.get('name')!r}")
-    expectations = [_expectation(path, item) for item in data["expectations"]]
+    expectations = generated + [_expectation(path, item) for item in data["expectations"]]
     rules = [e.rule for e in expectations]
     if len(set(rules)) != len(rules):
-        raise SuiteError(f"{path}: rule names must be unique within a suite")
+        repeated = sorted({r for r in rules if rules.count(r) > 1})
+        raise SuiteError(
+            f"{path}: rule names must be unique within a suite; {repeated} are given twice "
+            "(the standard's baseline rules are generated: do not write them by hand)"
+        )
     batch_columns = data.get("meta", {}).get("citybase", {}).get("batch_columns", {})
     return Suite(raw_table, path, expectations, batch_columns)
 
@@ -106,5 +119,7 @@ def load_suite(raw_table: str) -> Suite | None:
 @cache
 def parameter_queries() -> dict[str, str]:
     """Named SQL queries whose results feed `$PARAMETER` references (e.g. existing division
-    codes): the reference data a rule checks against comes from the warehouse, not the suite."""
-    return yaml.safe_load(PARAMETERS_FILE.read_text(encoding="utf-8")) or {}
+    codes): the reference data a rule checks against comes from the warehouse, not the suite.
+    References declared by the standards add theirs (see baseline.reference_parameter)."""
+    named = yaml.safe_load(PARAMETERS_FILE.read_text(encoding="utf-8")) or {}
+    return {**reference_queries(), **named}

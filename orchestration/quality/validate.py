@@ -17,9 +17,9 @@ from typing import Any
 
 import duckdb
 
-from orchestration.landing.readers import quote
 from orchestration.privacy import mask_sql
 from orchestration.quality.suites import Expectation, Suite, parameter_queries
+from orchestration.sql import quote
 
 SAMPLE_SIZE = 5
 
@@ -115,7 +115,8 @@ def resolve_parameters(
         if name not in queries:
             raise KeyError(f"$PARAMETER {name} is not defined in expectations/parameters.yaml")
         try:
-            values[name] = [r[0] for r in con.execute(queries[name]).fetchall()]
+            # An empty register is not loaded yet either: every row would fail against it.
+            values[name] = [r[0] for r in con.execute(queries[name]).fetchall()] or None
         except duckdb.CatalogException:
             values[name] = None  # the reference table is not loaded yet
     return values

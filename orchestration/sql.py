@@ -1,0 +1,11 @@
+"""SQL text helpers shared by every module that writes DuckDB SQL."""
+
+
+def quote(name: str) -> str:
+    """An identifier, quoted: delivered column names may hold any character."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    """A string literal."""
+    return "'" + str(text).replace("'", "''") + "'"
