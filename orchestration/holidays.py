@@ -18,7 +18,7 @@ import chinese_calendar
 from orchestration.settings import DBT_PROJECT_DIR
 
 SEED_PATH = DBT_PROJECT_DIR / "seeds" / "cn_public_holidays.csv"
-FIRST_YEAR = 2024
+FIRST_YEAR = 2004  # the first year chinese-calendar knows
 NAMES_ZH = {
     "New Year's Day": "元旦",
     "Spring Festival": "春节",

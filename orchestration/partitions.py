@@ -2,6 +2,7 @@
 
 from dagster import DailyPartitionsDefinition
 
-from orchestration.settings import TIMEZONE
+from orchestration.settings import TIMEZONE, first_day
 
-daily_partitions = DailyPartitionsDefinition(start_date="2024-01-01", timezone=TIMEZONE)
+# From CITYBASE_FIRST_DAY: a feed's own history can be built, not only days after 2024.
+daily_partitions = DailyPartitionsDefinition(start_date=first_day().isoformat(), timezone=TIMEZONE)

@@ -6,12 +6,21 @@ Everything a build writes lives under CITYBASE_HOME (default ./data); see DESIGN
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from orchestration.errors import CitybaseError
+
 TIMEZONE = "Asia/Shanghai"
+
+
+class SettingsError(CitybaseError, ValueError):
+    """A setting in the environment that cannot be used."""
+
+
 BUREAUS = (
     "transport",
     "tourism",
@@ -70,6 +79,22 @@ class Paths:
     @property
     def reports(self) -> Path:
         return self.home / "reports"
+
+
+DEFAULT_FIRST_DAY = "2024-01-01"
+
+
+def first_day() -> dt.date:
+    """The first day the platform builds: the start of the nightly partitions and of dim_date
+    (CITYBASE_FIRST_DAY, default 2024-01-01). Set it before the first night to build a feed for
+    its own dates, a 2014 timetable or a 2013 air-quality series."""
+    text = os.environ.get("CITYBASE_FIRST_DAY", "").strip() or DEFAULT_FIRST_DAY
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise SettingsError(
+            f"CITYBASE_FIRST_DAY is {text!r}: give the first day to build as YYYY-MM-DD"
+        ) from None
 
 
 def citybase_home() -> Path:

@@ -103,6 +103,7 @@ def _air_quality(con) -> None:
         3: (75, 150, 10, 40, 100, 1.0),  # PM2.5 and PM10 both 100: two primary pollutants
         4: (115, 50, 10, 40, 100, 1.0),  # on the 150 breakpoint: 轻度污染
         5: (115.4, 50, 10, 40, 100, 1.0),  # 50/35*0.4+150 = 150.57 -> 151: 中度污染
+        22: (80, 100, None, 40, 100, 1.0),  # no SO2 value: no SO2 index, not the trailing mean
     }
     rows = []
     for hour in range(24):
@@ -148,7 +149,7 @@ def _air_quality(con) -> None:
     write_raw(
         con,
         "environment__air_quality_hourly",
-        [{k: str(v) for k, v in r.items()} for r in rows],
+        [{k: None if v is None else str(v) for k, v in r.items()} for r in rows],
         DAY,
     )
 
@@ -388,6 +389,7 @@ def test_hourly_aqi_matches_the_standard_worked_by_hand(small_city: Paths) -> No
     assert got[("S1", 3)][:2] == (100, "PM10,PM2.5")
     assert got[("S1", 4)][:3] == (150, "PM2.5", "轻度污染")
     assert got[("S1", 5)][:3] == (151, "PM2.5", "中度污染")
+    assert got[("S1", 22)][4] is None
     # SO2 100 on the 1-hour table: 100/150*50 = 33.3 -> 34. At 23:00 SO2 is 900 (> 800): the
     # 24-hour index of the trailing mean (23*100+900)/24 = 133.3 -> 50/100*83.3+50 = 91.7 -> 92.
     assert got[("S3", 0)][4] == 34

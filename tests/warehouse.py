@@ -34,7 +34,8 @@ def write_raw(
     """Appends rows, given as the demo city delivers them (text, delivered names), to
     raw.<table> through the loader's own mapping onto the standard; every row must map."""
     spec, mapping = _builtin_plans()[table]
-    frame = pd.DataFrame(rows).astype("string")
+    texts = [{k: None if v is None else str(v) for k, v in row.items()} for row in rows]
+    frame = pd.DataFrame(texts, dtype="string")
     frame["_row_number"] = range(1, len(frame) + 1)
     ensure_raw_tables(con)
     con.register("incoming_rows", frame)

@@ -1,5 +1,6 @@
-{#- Where a staged row came from: its source (the contract), the delivery day, the landed file and its line or record
-    number. Quality reports and quarantine joins trace rows back to the bureau's file with these. -#}
+{#- Where a staged row came from: its source (the contract), the delivery day, the landed file
+    and its line or record number. Quality reports and quarantine joins trace rows back to the
+    bureau's file with these. -#}
 {% macro lineage_columns() -%}
     _source as source,
     _partition_date as delivery_date,

@@ -2,7 +2,8 @@
     their 1-hour breakpoints, PM2.5 and PM10 by their 24-hour breakpoints applied to the hour's
     value. Where SO2's 1-hour value is above 800 µg/m³ the standard stops using the 1-hour table
     and reports SO2 by its 24-hour index: here the mean of the trailing 24 hours (needs
-    var air_quality_min_hours_daily hours, else no SO2 index that hour). -#}
+    var air_quality_min_hours_daily hours, else no SO2 index that hour). An hour without an SO2
+    value has no SO2 index: the trailing mean stands in only for a value above 800. -#}
 with hourly as (
     select
         station_id,
@@ -46,7 +47,7 @@ measurements as (
         ('PM2.5', "'24h'", 'pm25_ugm3'),
         ('PM10', "'24h'", 'pm10_ugm3'),
         ('SO2', "case when so2_ugm3 > 800 then '24h' else '1h' end",
-            'case when so2_ugm3 <= 800 then so2_ugm3 when so2_trailing_hours >= '
+            'case when so2_ugm3 <= 800 then so2_ugm3 when so2_ugm3 > 800 and so2_trailing_hours >= '
             ~ var('air_quality_min_hours_daily') ~ ' then so2_trailing_24h_ugm3 end'),
         ('NO2', "'1h'", 'no2_ugm3'),
         ('O3', "'1h'", 'o3_ugm3'),

@@ -14,7 +14,9 @@ holidays as (
 ),
 
 seed_coverage as (
-    select max(extract(year from calendar_date)) as last_year
+    select
+        min(extract(year from calendar_date)) as first_year,
+        max(extract(year from calendar_date)) as last_year
     from holidays
 ),
 
@@ -32,7 +34,8 @@ attributes as (
         holidays.day_type as announced_day_type,
         holidays.holiday_name_en,
         holidays.holiday_name_zh,
-        extract(year from days.date_day) <= seed_coverage.last_year as is_schedule_known
+        extract(year from days.date_day)
+        between seed_coverage.first_year and seed_coverage.last_year as is_schedule_known
     from days
     cross join seed_coverage
     left join holidays on days.date_day = holidays.calendar_date
