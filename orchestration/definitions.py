@@ -10,12 +10,12 @@ from orchestration.assets.extract import build_extract_asset
 from orchestration.assets.publish import build_publish_assets
 from orchestration.assets.reports import build_report_assets
 from orchestration.assets.transform import build_dbt_assets
+from orchestration.bureaus import bureaus_delivering
 from orchestration.contracts import load_contracts
 from orchestration.freshness import freshness_checks, freshness_sensor
 from orchestration.jobs import NIGHT, nightly_schedule
 from orchestration.resources import CitybaseHome
 from orchestration.sensors import chain_sensors, delivery_sensor
-from orchestration.settings import BUREAUS
 from orchestration.transform import dbt_executable, dbt_project
 
 contracts = load_contracts()
@@ -31,7 +31,7 @@ defs = Definitions(
     schedules=[nightly_schedule],
     sensors=[
         *chain_sensors,
-        *(delivery_sensor(bureau, contracts) for bureau in BUREAUS),
+        *(delivery_sensor(bureau, contracts) for bureau in bureaus_delivering(contracts)),
         freshness_sensor(freshness_checks),
         alert_on_run_failure,
     ],

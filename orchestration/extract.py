@@ -16,6 +16,7 @@ from orchestration.contracts.model import Contract
 from orchestration.landing import readers
 from orchestration.landing.errors import DeliveryError
 from orchestration.landing.load import LoadResult, already_loaded, load_file, record_failure
+from orchestration.landing.schema import RAW_SCHEMA
 from orchestration.landing.store import LandedFile, keep
 from orchestration.settings import Paths
 from orchestration.standards.mapping import Plan, gtfs_plans, plan, raw_table_of
@@ -168,3 +169,23 @@ def extract(
             str(error),
         )
         raise error from None
+
+
+def reload(
+    con: duckdb.DuckDBPyConnection, contract: Contract, day: dt.date, paths: Paths
+) -> list[LoadResult]:
+    """Loads the day's landed delivery again, from landing (no new delivery): what a second
+    chance re-checks. Nothing happens when the day has no loaded delivery."""
+    row = con.execute(
+        f"""select landed_file, source_location, sha256, bytes, delivered_at
+            from {RAW_SCHEMA}._manifest
+            where bureau = ? and dataset = ? and status = 'loaded'
+              and (partition_date = ? or not ?)
+            order by landed_at desc limit 1""",
+        [contract.bureau, contract.dataset, day, contract.is_daily],
+    ).fetchone()
+    if row is None:
+        return []
+    relative = row[0].split("#", 1)[0]  # a GTFS member's label names its zip
+    landed = LandedFile(paths.home / relative, relative, row[1], row[2], row[3], row[4])
+    return _load(con, contract, day, landed)

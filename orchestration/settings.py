@@ -21,15 +21,6 @@ class SettingsError(CitybaseError, ValueError):
     """A setting in the environment that cannot be used."""
 
 
-BUREAUS = (
-    "transport",
-    "tourism",
-    "health",
-    "gov_services",
-    "hotline",
-    "environment",
-    "civil_affairs",
-)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 BUILTIN_CONTRACTS_DIR = Path(__file__).resolve().parent / "contracts"
@@ -116,6 +107,14 @@ def contract_dirs() -> list[Path]:
     """The built-in contracts plus every folder named in CITYBASE_CONTRACTS (os.pathsep-separated).
 
     A city onboards a feed by dropping a contract into one of those folders; no code changes.
+    CITYBASE_BUILTIN_CONTRACTS=off leaves the demo city's out: a city of real feeds only.
     """
     extra = os.environ.get("CITYBASE_CONTRACTS", "")
-    return [BUILTIN_CONTRACTS_DIR, *(Path(p) for p in extra.split(os.pathsep) if p)]
+    builtin = os.environ.get("CITYBASE_BUILTIN_CONTRACTS", "on").strip().lower()
+    if builtin not in ("on", "off"):
+        raise SettingsError(
+            f"CITYBASE_BUILTIN_CONTRACTS is {builtin!r}: 'on' (the demo city's sources) or 'off' "
+            "(only the folders of CITYBASE_CONTRACTS)"
+        )
+    first = [BUILTIN_CONTRACTS_DIR] if builtin == "on" else []
+    return [*first, *(Path(p) for p in extra.split(os.pathsep) if p)]

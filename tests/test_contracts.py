@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.contracts import ContractError, load_contracts
-from orchestration.settings import BUILTIN_CONTRACTS_DIR, BUREAUS
+from orchestration.settings import BUILTIN_CONTRACTS_DIR, bureau_names
 
 NEW_FEED = """
 dataset: county_air_quality
@@ -34,7 +34,7 @@ expected_delivery: "03:00"
 
 def test_builtin_contracts_cover_all_seven_bureaus() -> None:
     contracts = load_contracts([BUILTIN_CONTRACTS_DIR])
-    assert {c.bureau for c in contracts} == set(BUREAUS)
+    assert {c.bureau for c in contracts} == set(bureau_names())
     assert len(contracts) == 17
     formats = {c.format for c in contracts}
     assert formats == {"csv", "jsonl", "parquet", "xlsx", "rest", "sql", "gtfs"}

@@ -13,6 +13,7 @@ import pytest
 from orchestration.contracts import load_contracts
 from orchestration.extract import extract
 from orchestration.landing.errors import DeliveryError
+from orchestration.landing.schema import ensure_raw_tables
 from orchestration.settings import BUILTIN_CONTRACTS_DIR, Paths
 from tests.conftest import SHARED_DATA
 from tests.warehouse import dbt_build, query
@@ -134,18 +135,45 @@ def _caltrain_trips_on(day: dt.date) -> tuple[dict[str, int], dict[str, int]]:
     return grouped.size().to_dict(), grouped["first"].max().to_dict()
 
 
+CALTRAIN_CONTRACT = """
+dataset: gtfs
+bureau: transport
+replaces: true
+title: 加州火车时刻表
+title_en: Caltrain schedule
+description: Caltrain's published GTFS feed of 2017-07-24, in place of the demo city's.
+contact: Caltrain (via remix/partridge, MIT)
+format: gtfs
+location: ${CITYBASE_TEST_GTFS}/caltrain-2017-07-24.zip
+openness: unconditional
+update_frequency: on_change
+expected_delivery: "01:00"
+"""
+
+
 @needs_caltrain
-def test_scheduled_service_of_a_real_feed(home: Paths, con) -> None:
-    """Caltrain on Tuesday 2017-07-25: the warehouse agrees with pandas reading the zip."""
-    deliver(home, CALTRAIN)
-    extract(con, GTFS, DAY, home)
+def test_a_real_feed_replaces_the_built_in_one_by_contract(
+    home: Paths, con, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Caltrain on Tuesday 2017-07-25, onboarded by an operator's contract that replaces the
+    built-in GTFS source (no file copied over the demo's), built on the feed's own dates in a
+    city with no division register: scheduled trips agree with pandas reading the zip, and every
+    stop is in dim_stop, placed nowhere."""
+    folder = tmp_path / "contracts"
+    folder.mkdir()
+    (folder / "gtfs.yaml").write_text(CALTRAIN_CONTRACT, encoding="utf-8")
+    monkeypatch.setenv("CITYBASE_CONTRACTS", str(folder))
+    monkeypatch.setenv("CITYBASE_TEST_GTFS", str(CALTRAIN.parent))
+    monkeypatch.setenv("CITYBASE_DATA_ROOTS", str(CALTRAIN.parent))
+    monkeypatch.setenv("CITYBASE_FIRST_DAY", "2017-01-01")
+    [contract] = [c for c in load_contracts() if c.key == "transport__gtfs"]
+    assert contract.title_en == "Caltrain schedule"
+    extract(con, contract, DAY, home)
+    ensure_raw_tables(con)
     con.close()
     tuesday = dt.date(2017, 7, 25)
     dbt_build(
-        home,
-        "+fct_scheduled_service_daily +dim_route",
-        run_date=tuesday.isoformat(),
-        calendar_start="2017-01-01",
+        home, "+fct_scheduled_service_daily +dim_route +dim_stop", run_date=tuesday.isoformat()
     )
     rows = query(
         home,
@@ -157,6 +185,9 @@ def test_scheduled_service_of_a_real_feed(home: Paths, con) -> None:
     assert {r[0]: r[1] for r in rows} == trips
     assert {r[0]: r[2] for r in rows} == last_departure
     assert sum(trips.values()) > 50
+    with zipfile.ZipFile(CALTRAIN) as archive:
+        stops = len(pd.read_csv(archive.open("stops.txt"), dtype=str))
+    assert query(home, "select count(*), count(community_code) from marts.dim_stop") == [(stops, 0)]
 
 
 def _rezipped(path: Path, renamed: dict[str, str], extra: dict[str, bytes] | None = None) -> Path:

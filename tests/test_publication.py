@@ -51,7 +51,7 @@ def test_a_corrupt_delivery_holds_back_its_datasets_and_the_others_publish(
     # The corrupted bureau's dataset: held back, the same bytes still served, and the log says why.
     assert after[CORRUPTED] == before[CORRUPTED]
     log = two_nights.night_2_log
-    assert f"{CORRUPTED}: held_back" in log and "pm25_physical_range" in log
+    assert f"{CORRUPTED}: held_back" in log and "pm25_ugm3_in_range" in log
     assert catalog_releases(home)[CORRUPTED] == before[CORRUPTED][0]
     # Every other dataset went through the audit and serves the second night.
     with connect(home.warehouse, read_only=True) as con:

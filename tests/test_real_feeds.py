@@ -191,3 +191,127 @@ def test_real_air_quality_is_onboarded_by_contract_and_its_aqi_is_right(
     wrong = [(k, built[k], v) for k, v in expected.items() if built[k] != v]
     assert not wrong, f"{len(wrong)} hours differ, e.g. {wrong[:5]}"
     assert dt.date(2013, 3, 1) in {h.date() for _, h in built}  # its own dates, not 2024's
+
+
+DIVISIONS = SHARED_DATA / "divisions" / "areacodes-result.csv"
+needs_divisions = pytest.mark.skipif(
+    not DIVISIONS.is_file(),
+    reason=f"China's division codes are not at {DIVISIONS} (../shared/data beside the clone)",
+)
+# The national list as published: 6-digit codes, levels in Chinese, no parent column (a code's
+# parent is in its digits), and the history of every code (in use, retired, changed, and what
+# replaced it). For a city's warehouse a municipality (直辖市) is a city, and so is a county-level
+# city that a province administers directly (直辖); their districts belong to them.
+DIVISIONS_CONTRACT = """
+dataset: national_divisions
+bureau: civil_affairs
+standard: civil_affairs.divisions
+title: 全国县级以上行政区划代码
+title_en: China's division codes, county level and above
+description: Province, prefecture and county codes since 1980 with their history.
+contact: Ministry of Civil Affairs (compiled by yescallop/areacodes, CC0)
+format: csv
+location: ${CITYBASE_TEST_DIVISIONS}/areacodes-result.csv
+columns:
+  division_code: 代码
+  division_name: 名称
+  division_level:
+    expr: >-
+      CASE WHEN 级别 = '省级' AND substr(代码, 1, 2) IN ('11', '12', '31', '50') THEN 'city'
+      WHEN 级别 = '省级' THEN 'province' WHEN 级别 = '地级' THEN 'city'
+      WHEN 二级行政区 = '直辖' AND substr(代码, 1, 2) NOT IN ('11', '12', '31', '50') THEN 'city'
+      ELSE 'district' END
+  parent_division_code:
+    expr: >-
+      CASE WHEN 级别 = '省级' THEN NULL
+      WHEN 级别 = '地级' OR 二级行政区 = '直辖' THEN substr(代码, 1, 2) || '0000'
+      ELSE substr(代码, 1, 4) || '00' END
+  is_current: {from: 状态, map: {在用: true, 弃用: false, 变更: false}}
+  valid_from_year: 启用时间
+  valid_to_year: 变更/弃用时间
+  replaced_by_code: 新代码
+openness: unconditional
+update_frequency: on_change
+expected_delivery: "06:00"
+"""
+
+
+def _onboard_divisions(folder: Path, monkeypatch: pytest.MonkeyPatch, text: str):
+    folder.mkdir()
+    (folder / "divisions.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("CITYBASE_CONTRACTS", str(folder))
+    monkeypatch.setenv("CITYBASE_TEST_DIVISIONS", str(DIVISIONS.parent))
+    monkeypatch.setenv("CITYBASE_DATA_ROOTS", str(DIVISIONS.parent))
+    return {c.key: c for c in load_contracts()}["civil_affairs__national_divisions"]
+
+
+@needs_divisions
+def test_real_division_codes_are_onboarded_as_delivered(
+    home: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    contract = _onboard_divisions(tmp_path / "contracts", monkeypatch, DIVISIONS_CONTRACT)
+    with connect(home.warehouse) as con:
+        [result] = extract(con, contract, dt.date(2026, 10, 1), home)
+        ensure_raw_tables(con)
+    published = pd.read_csv(DIVISIONS, dtype=str, encoding="utf-8-sig")
+    assert result.rows_read == len(published) == result.rows_loaded  # every code, history too
+
+    dbt_build(home, "+dim_division")
+    built = dict(
+        query(
+            home,
+            "select division_code, division_name from marts.dim_division "
+            "where city_code = '130100000000' and division_level = 'district'",
+        )
+    )
+    # Shijiazhuang's districts and counties in use, worked out from the file with pandas.
+    in_use = published[(published["状态"] == "在用") & (published["级别"] == "县级")]
+    mine = in_use[in_use["代码"].str.startswith("1301")]
+    assert built == {
+        code + "000000": name for code, name in zip(mine["代码"], mine["名称"], strict=True)
+    }
+    assert len(built) > 10
+    [(city,)] = query(
+        home, "select division_name from marts.dim_division where division_code = '130100000000'"
+    )
+    assert city == "石家庄市"
+    chaoyang = query(
+        home,
+        "select division_name, division_level, city_name from marts.dim_division "
+        "where division_code = '110105000000'",
+    )
+    assert chaoyang == [("朝阳区", "district", "北京市")]
+    retired = query(
+        home, "select count(*) from marts.dim_division where division_code = ?", ["110103000000"]
+    )  # 崇文区, merged into 东城区 in 2010
+    assert retired == [(0,)]
+
+
+@needs_divisions
+def test_a_reference_delivery_whose_every_row_is_refused_fails_its_step(
+    home: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Codes read with one digit dropped: every row breaks the division-code format. The night
+    must not end green with the district gone."""
+    broken = DIVISIONS_CONTRACT.replace(
+        "division_code: 代码", "division_code: {expr: 'substr(代码, 2)'}"
+    )
+    contract = _onboard_divisions(tmp_path / "contracts", monkeypatch, broken)
+    from dagster import materialize
+
+    from orchestration.assets.extract import build_extract_asset
+    from orchestration.resources import CitybaseHome
+
+    result = materialize(
+        [build_extract_asset(contract)],
+        partition_key="2026-10-01",
+        resources={"home": CitybaseHome()},
+        raise_on_error=False,
+    )
+    assert not result.success
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    message = failure.step_failure_data.error.message + str(
+        failure.step_failure_data.user_failure_data
+    )
+    assert "areacodes-result.csv" in message and "all 6823 rows" in message
+    assert "division_code_format" in message

@@ -596,3 +596,21 @@ def test_a_failed_dbt_test_comes_with_a_masked_sample_of_its_rows(
     (sample,) = samples.values()
     assert len(sample) == 1 and "199003" not in sample[0] and "******" in sample[0]
     assert json.loads(sample[0])["n_records"] > 1
+
+
+def test_a_day_the_replaced_feed_does_not_serve_is_emptied(
+    small_city: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The GTFS feed is replaced by one whose calendar does not run on DAY: rebuilding DAY
+    leaves no scheduled trips from the old feed (delete+insert alone would keep them)."""
+    home = Paths(tmp_path)
+    shutil.copy(small_city.warehouse, home.warehouse)
+    monkeypatch.setenv("CITYBASE_HOME", str(home.home))
+    count = "select count(*) from marts.fct_scheduled_service_daily where date_day = ?"
+    [(before,)] = query(home, count, [DAY])
+    assert before > 0
+    with connect(home.warehouse) as con:
+        con.execute("update raw.transport__gtfs__calendar set start_date = '20300101'")
+        con.execute("delete from raw.transport__gtfs__calendar_dates")
+    dbt_build(home, "int_gtfs_service_days_expanded fct_scheduled_service_daily", run_date=DAY)
+    assert query(home, count, [DAY]) == [(0,)]

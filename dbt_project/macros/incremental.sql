@@ -34,3 +34,18 @@
         {%- endfor %}
     {%- endif -%}
 {%- endmacro %}
+
+{#- Pre-hook of every incremental model (dbt_project.yml): on a nightly run, the days the model
+    rebuilds are emptied first, so that a day the new batch has no rows for (a feed replaced by
+    one that does not serve it, a corrected delivery with nothing in it) does not keep the old
+    rows; delete+insert alone deletes only the days present in the batch. The model's
+    unique_key is its day column; meta rebuilds_days_before says how many days before run_date
+    it rebuilds (days_to_build: 1). Late days are present in the batch by construction. -#}
+{% macro clear_rebuilt_days() -%}
+    {%- if model.config.materialized == 'incremental' and is_incremental() and var('run_date', '') -%}
+        {%- set before = config.get('meta', {}).get('rebuilds_days_before', 1) -%}
+        {%- set night = "cast('" ~ var('run_date') ~ "' as date)" -%}
+        delete from {{ this }}
+        where {{ config.get('unique_key') }} between {{ night }} - {{ before }} and {{ night }}
+    {%- endif -%}
+{%- endmacro %}

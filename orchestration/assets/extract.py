@@ -26,16 +26,19 @@ from dagster import (
 )
 
 from orchestration.assets.keys import gtfs_table_keys, raw_asset_key
+from orchestration.contracts import load_contracts
 from orchestration.contracts.model import Contract
 from orchestration.extract import extract
 from orchestration.instance import WAREHOUSE_POOL
 from orchestration.landing.errors import DeliveryError, SourceUnavailable
 from orchestration.landing.schema import RAW_SCHEMA
 from orchestration.partitions import daily_partitions
+from orchestration.quality.recheck import recheck_after_reference
 from orchestration.quality.sources import run_source_checks
 from orchestration.quality.store import CheckRecord, load_records
 from orchestration.quality.suites import DELIVERIES_SUITE, load_suite
 from orchestration.resources import CitybaseHome
+from orchestration.standards import standard as find_standard
 from orchestration.standards.mapping import raw_table_of
 
 FORMAT_KINDS = {
@@ -103,13 +106,35 @@ def _check_result(record: CheckRecord) -> AssetCheckResult:
     )
 
 
+def table_assets(contract: Contract) -> dict[str, str]:
+    """Each raw table a contract loads -> its asset key (the dataset's own first)."""
+    targets = {raw_table_of(contract): raw_asset_key(contract)} | gtfs_table_keys(contract)
+    return {t: k.to_user_string() for t, k in targets.items()}
+
+
+def _second_chances(
+    context: AssetExecutionContext, home: CitybaseHome, contract: Contract, results: list
+) -> None:
+    """A register that changed gives the facts it refused a second chance (quality.recheck)."""
+    if contract.format == "gtfs" or not _is_reference(contract) or results[0].status != "loaded":
+        return
+    with home.warehouse() as con:
+        rechecked = recheck_after_reference(
+            con, contract, load_contracts(), home.paths, table_assets
+        )
+    for r in rechecked:
+        context.log.info(
+            f"second chance for {r.source} of {r.day}: {r.restored} of {r.held} rows held for "
+            f"an unknown {contract.dataset} entry now pass"
+        )
+
+
 def _source_checks(
     home: CitybaseHome, contract: Contract, day: dt.date, results: list
 ) -> Iterator[AssetCheckResult]:
     """Runs the suites after a load; when the day's delivery was already loaded (a re-run),
     reports the results recorded then, since its failing rows have already been moved."""
-    targets = {raw_table_of(contract): raw_asset_key(contract)} | gtfs_table_keys(contract)
-    assets = {t: k.to_user_string() for t, k in targets.items()}
+    assets = table_assets(contract)
     with home.warehouse() as con:
         records = []
         if results[0].status != "loaded":
@@ -142,6 +167,40 @@ def _reconciliation(home: CitybaseHome, contract: Contract, day: dt.date) -> Ass
             "unreconciled_files": MetadataValue.json(broken),
         },
     )
+
+
+REFERENCE_PRIORITY = 10
+
+
+def _is_reference(contract: Contract) -> bool:
+    """Registers and catalogues (GTFS included: facts name its routes and stops)."""
+    return contract.format == "gtfs" or find_standard(contract.standard_id).role == "reference"
+
+
+def _fail_when_a_reference_is_emptied(home: CitybaseHome, contract: Contract, day: dt.date):
+    """Reference data (a register, a catalogue) that arrived but whose every row was
+    quarantined would leave every fact checked against it unexplained: the step fails, loudly,
+    naming the file and the rules, instead of the night ending green with the data gone."""
+    if contract.format == "gtfs" or not _is_reference(contract):
+        return
+    with home.warehouse(read_only=True) as con:
+        emptied = con.execute(
+            f"""select m.landed_file, m.rows_read,
+                       (select string_agg(distinct q.rule, ', ' order by q.rule)
+                        from {RAW_SCHEMA}._quarantine q where q.landed_file = m.landed_file)
+                from {RAW_SCHEMA}._manifest m
+                where m.bureau = ? and m.dataset = ? and m.status = 'loaded'
+                  and (m.partition_date = ? or not ?) and m.rows_read > 0 and m.rows_loaded = 0""",
+            [contract.bureau, contract.dataset, day, contract.is_daily],
+        ).fetchall()
+    for landed_file, rows_read, rules in emptied:
+        raise Failure(
+            description=f"{landed_file}: all {rows_read} rows of this reference dataset were "
+            f"quarantined (rules: {rules}); nothing checked against it can be trusted. Fix the "
+            "delivery or its contract (raw._quarantine says why each row was refused).",
+            metadata={"file": landed_file, "rules": rules or ""},
+            allow_retries=False,
+        )
 
 
 def _table_materializations(
@@ -217,6 +276,8 @@ def build_extract_asset(contract: Contract) -> AssetsDefinition:
         check_specs=[check, *source_check_specs(contract)],
         name=f"extract_{contract.key}",
         pool=WAREHOUSE_POOL,
+        # Registers land before the facts checked against them (the pool runs one at a time).
+        op_tags={"dagster/priority": REFERENCE_PRIORITY if _is_reference(contract) else 0},
         retry_policy=network_retry_policy() if contract.format in NETWORK_FORMATS else None,
     )
     def _extract(context: AssetExecutionContext, home: CitybaseHome):
@@ -256,5 +317,7 @@ def build_extract_asset(contract: Contract) -> AssetsDefinition:
         yield from _table_materializations(home, table_keys, results)
         yield _reconciliation(home, contract, day)
         yield from _source_checks(home, contract, day, results)
+        _fail_when_a_reference_is_emptied(home, contract, day)
+        _second_chances(context, home, contract, results)
 
     return _extract

@@ -15,13 +15,13 @@ from dagster import (
 )
 
 from orchestration.assets.keys import gtfs_table_keys, raw_asset_key
+from orchestration.bureaus import bureau_register
 from orchestration.contracts import Contract, load_contracts
 from orchestration.instance import WAREHOUSE_POOL
 from orchestration.partitions import daily_partitions
 from orchestration.publish.datasets import open_datasets
 from orchestration.reports.nightly import CITY, write_reports
 from orchestration.resources import CitybaseHome
-from orchestration.settings import bureau_names
 
 
 def report_key(bureau: str) -> AssetKey:
@@ -34,7 +34,7 @@ def build_report_assets(contracts: list[Contract]) -> list[AssetsDefinition]:
         upstream.setdefault(c.bureau, []).extend([raw_asset_key(c), *gtfs_table_keys(c).values()])
     for d in open_datasets():
         upstream.setdefault(d.bureau, []).append(d.asset_key)
-    names = bureau_names()
+    names = bureau_register(contracts)
     specs = [
         AssetSpec(
             key=report_key(bureau),

@@ -22,15 +22,16 @@ from dagster import (
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.assets.keys import gtfs_table_keys, raw_asset_key
+from orchestration.bureaus import bureau_register
 from orchestration.contracts.model import Contract
 from orchestration.instance import WAREHOUSE_POOL
-from orchestration.landing.schema import ensure_raw_tables
+from orchestration.landing.schema import ensure_raw_tables, write_bureau_register
 from orchestration.partitions import daily_partitions
 from orchestration.quality.dbt_samples import failing_samples
 from orchestration.quality.dbt_timing import wall_seconds_by_kind
 from orchestration.quality.store import CheckRecord, save_records, save_timing
 from orchestration.resources import CitybaseHome
-from orchestration.settings import BUREAUS
+from orchestration.settings import bureau_names
 from orchestration.snapshot import analyst_path, write_snapshot
 from orchestration.standards import standard as find_standard
 from orchestration.standards.mapping import gtfs_tables
@@ -40,7 +41,7 @@ from orchestration.transform import ensure_manifest
 def _layer_and_bureau(props: Mapping[str, Any]) -> tuple[str, str]:
     # The layer is the model's schema (staging, intermediate, marts, reference for seeds).
     layer = props.get("config", {}).get("schema") or "marts"
-    tags = [t for t in props.get("tags", []) if t in BUREAUS]
+    tags = [t for t in props.get("tags", []) if t in bureau_names()]
     return layer, tags[0] if tags else "city"
 
 
@@ -136,7 +137,8 @@ def dbt_check_records(
 
 def source_feeds(contracts: Sequence[Contract]) -> dict[AssetKey, list[AssetKey]]:
     """The dbt source key of each standard's raw table -> the raw assets of its contracts."""
-    feeds: dict[AssetKey, list[AssetKey]] = {}
+    # The register of bureaus is written by the build step itself: no upstream asset.
+    feeds: dict[AssetKey, list[AssetKey]] = {AssetKey(["raw_citybase", "_bureaus"]): []}
     for contract in contracts:
         if contract.format == "gtfs":
             pairs = [
@@ -162,6 +164,7 @@ def build_dbt_assets(contracts: Sequence[Contract]) -> AssetsDefinition:
     def _models(context: AssetExecutionContext, dbt: DbtCliResource, home: CitybaseHome):
         with home.warehouse() as con:
             ensure_raw_tables(con)  # a standard no source has fed yet still stages, empty
+            write_bureau_register(con, bureau_register(contracts))
         run_vars = json.dumps({"run_date": context.partition_key})
         invocation = dbt.cli(["build", "--vars", run_vars], context=context, raise_on_error=False)
         failed_checks = []  # held until dbt lets go of the warehouse and samples can be read

@@ -8,6 +8,7 @@ re-points or redefines the source of the same bureau and dataset, and a file hol
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
@@ -15,7 +16,7 @@ from pydantic import ValidationError
 
 from orchestration.contracts.model import Contract
 from orchestration.errors import CitybaseError
-from orchestration.settings import contract_dirs
+from orchestration.settings import bureau_names, contract_dirs
 
 DISABLING_FIELDS = {"bureau", "dataset", "disabled", "reason"}
 
@@ -107,7 +108,21 @@ def load_contracts(dirs: list[Path] | None = None) -> list[Contract]:
         raise ContractError(
             f"{disabled[unknown[0]]}: disables {unknown[0]}, which no contract defines"
         )
-    return [contract for key, (_, contract) in found.items() if key not in disabled]
+    enabled = {key: pc for key, pc in found.items() if key not in disabled}
+    _check_register(enabled.values())
+    return [contract for _, contract in enabled.values()]
+
+
+def _check_register(found: Iterable[tuple[Path, Contract]]) -> None:
+    """A bureau outside the built-in register must be named by one of its contracts."""
+    named = set(bureau_names()) | {c.bureau for _, c in found if c.bureau_name}
+    for path, contract in found:
+        if contract.bureau not in named:
+            raise ContractError(
+                f"{path}: field 'bureau_name': bureau {contract.bureau!r} is not in the register "
+                "(dbt_project/seeds/bureaus.csv); give its names in one of its contracts, e.g. "
+                "`bureau_name: {zh: 某某县数据资源局, en: Moumou County Data Bureau}`"
+            )
 
 
 def check_folder(folder: Path) -> tuple[list[Contract], list[str]]:

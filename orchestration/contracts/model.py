@@ -98,9 +98,17 @@ class SqlOptions(Strict):
     order_by: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_, ]*$")
 
 
+class BureauName(Strict):
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
 class Contract(Strict):
     dataset: str = Field(pattern=NAME)
     bureau: str = Field(pattern=NAME)
+    bureau_name: BureauName | None = Field(
+        None, description="The bureau's names, for a bureau (or county) not yet in the register."
+    )
     standard: str | None = Field(
         None,
         pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$",

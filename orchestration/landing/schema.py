@@ -56,6 +56,27 @@ LINEAGE_DDL = (
 )
 
 
+BUREAUS_DDL = f"""
+create table if not exists {RAW_SCHEMA}._bureaus (
+    bureau_code varchar not null,
+    bureau_name_zh varchar not null,
+    bureau_name_en varchar not null
+)"""
+
+
+def write_bureau_register(con: duckdb.DuckDBPyConnection, register: dict) -> None:
+    """The register of bureaus as dbt's dim_bureau reads it (the seed's plus the contracts')."""
+    con.execute(f"create schema if not exists {RAW_SCHEMA}")
+    con.execute(BUREAUS_DDL)
+    con.execute("begin transaction")
+    con.execute(f"delete from {RAW_SCHEMA}._bureaus")
+    con.executemany(
+        f"insert into {RAW_SCHEMA}._bureaus values (?, ?, ?)",
+        [[code, names["zh"], names["en"]] for code, names in register.items()],
+    )
+    con.execute("commit")
+
+
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Creates, empty, the raw table of every standard that no source has loaded yet, so that
     staging builds (with no rows) for a city that delivers no such data."""
@@ -67,6 +88,7 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     for stem, table in gtfs_tables().items():
         tables[table] = [(c.name, c.type) for c in gtfs.REFERENCE[stem].columns()]
     con.execute(f"create schema if not exists {RAW_SCHEMA}")
+    con.execute(BUREAUS_DDL)
     for table, columns in tables.items():
         typed = ", ".join(f'"{name}" {SQL_TYPES[kind]}' for name, kind in columns)
         con.execute(f"create table if not exists {RAW_SCHEMA}.{table} ({typed}, {LINEAGE_DDL})")

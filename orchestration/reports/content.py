@@ -11,6 +11,7 @@ from typing import Any
 import duckdb
 
 from orchestration import clock
+from orchestration.bureaus import bureau_register
 from orchestration.contracts import Contract
 from orchestration.landing.schema import RAW_SCHEMA
 from orchestration.quality.sources import delivery_deadline
@@ -21,7 +22,6 @@ from orchestration.reports.scores import (
     WAREHOUSE_UNIT,
     bureau_scores,
 )
-from orchestration.settings import bureau_names
 
 EXAMPLES = 3
 WEEK = dt.timedelta(days=7)
@@ -137,7 +137,7 @@ def bureau_report(
     labels = _unit_labels(contracts, bureau)
     return {
         "bureau": bureau,
-        "name": bureau_names().get(bureau, {"zh": bureau, "en": bureau}),
+        "name": bureau_register(contracts).get(bureau, {"zh": bureau, "en": bureau}),
         "date": day.isoformat(),
         "generated_at": clock.now().isoformat(),
         "dimensions": {k: vars(d) for k, d in DIMENSIONS.items()},

@@ -1,6 +1,26 @@
-{#- Every division with the codes and names of the divisions above it, so that any fact can be
-    rolled up from the finest level it knows. The hierarchy has exactly four levels. -#}
-with divisions as (
+{#- Every division in use with the codes and names of the divisions above it, so that any fact
+    can be rolled up from the finest level it knows. The hierarchy has exactly four levels, city
+    to community: provinces are above it, retired and changed codes are history. A code
+    delivered twice (a county's feed beside the city's) counts once, its latest version. -#}
+with registered as (
+    select
+        division_code,
+        division_name,
+        division_level,
+        parent_division_code,
+        centroid_lat,
+        centroid_lon,
+        row_number() over (
+            partition by division_code
+            order by valid_from_year desc nulls first, delivery_date desc, source_row_number desc
+        ) as recency
+    from {{ ref('stg_civil_affairs__divisions') }}
+    where
+        coalesce(is_current, true)
+        and division_level != 'province'
+),
+
+divisions as (
     select
         division_code,
         division_name,
@@ -8,7 +28,8 @@ with divisions as (
         parent_division_code,
         centroid_lat,
         centroid_lon
-    from {{ ref('stg_civil_affairs__divisions') }}
+    from registered
+    where recency = 1
 ),
 
 with_ancestors as (

@@ -7,6 +7,7 @@
     incremental_strategy='delete+insert',
     unique_key='date_day',
     on_schema_change='append_new_columns',
+    meta={'rebuilds_days_before': 0},
 ) }}
 
 {%- set run_date = var('run_date', '') %}

@@ -12,6 +12,10 @@ standardised as (
         parent_division_code,
         centroid_lat,
         centroid_lon,
+        is_current,
+        valid_from_year,
+        valid_to_year,
+        replaced_by_code,
         {{ lineage_columns() }}
     from source
 )
