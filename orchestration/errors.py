@@ -5,3 +5,11 @@ line prints it as it is, without a traceback."""
 
 class CitybaseError(Exception):
     """An expected failure whose message tells the user what to do next."""
+
+
+def field_problems(errors: list[dict]) -> str:
+    """Pydantic's validation errors as one line, each naming its field (a YAML file's path)."""
+    return "; ".join(
+        f"field '{'.'.join(str(p) for p in err['loc']) or '(file)'}': {err['msg']}"
+        for err in errors
+    )

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.connectors import files, gtfs, rest, sql
+from orchestration.contracts.mapping import Plan, gtfs_plans, plan, raw_table_of
 from orchestration.contracts.model import Contract
 from orchestration.landing import readers
 from orchestration.landing.errors import DeliveryError
@@ -19,7 +20,6 @@ from orchestration.landing.load import LoadResult, already_loaded, load_file, re
 from orchestration.landing.schema import RAW_SCHEMA
 from orchestration.landing.store import LandedFile, keep
 from orchestration.settings import Paths
-from orchestration.standards.mapping import Plan, gtfs_plans, plan, raw_table_of
 
 FILE_READERS = {
     "csv": readers.read_csv,
@@ -110,6 +110,19 @@ def _load(
     return [load_file(con, landed, table_spec(contract, mapping), mapping, **common, read=read)]
 
 
+def _record(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    day: dt.date,
+    landed: LandedFile | None,
+    error: DeliveryError,
+) -> None:
+    table = raw_table_of(contract)
+    record_failure(
+        con, contract.bureau, contract.dataset, table, day, contract.location, landed, str(error)
+    )
+
+
 def extract(
     con: duckdb.DuckDBPyConnection, contract: Contract, day: dt.date, paths: Paths
 ) -> list[LoadResult]:
@@ -118,7 +131,6 @@ def extract(
     Raises DeliveryError (recorded in the manifest first) when nothing usable arrived.
     """
     landed = None
-    location = contract.location
     try:
         with tempfile.TemporaryDirectory(prefix="citybase-fetch-") as scratch:
             landed = _fetch(contract, day, paths, Path(scratch))
@@ -140,34 +152,16 @@ def extract(
             ]
         return _load(con, contract, day, landed)
     except DeliveryError as exc:
-        record_failure(
-            con,
-            contract.bureau,
-            contract.dataset,
-            raw_table_of(contract),
-            day,
-            location,
-            landed,
-            str(exc),
-        )
+        _record(con, contract, day, landed, exc)
         raise
     except (duckdb.Error, UnicodeError, ValueError, OSError, csv.Error) as exc:
         # Unforeseen by the readers: still recorded, naming the file. The exception's own text
         # is left out, since it may quote the delivered record (personal data).
-        file = landed.relative if landed else location
+        file = landed.relative if landed else contract.location
         error = DeliveryError(
             file, f"cannot be read ({type(exc).__name__}); nothing was loaded from it"
         )
-        record_failure(
-            con,
-            contract.bureau,
-            contract.dataset,
-            raw_table_of(contract),
-            day,
-            location,
-            landed,
-            str(error),
-        )
+        _record(con, contract, day, landed, error)
         raise error from None
 
 

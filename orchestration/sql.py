@@ -9,3 +9,15 @@ def quote(name: str) -> str:
 def literal(text: str) -> str:
     """A string literal."""
     return "'" + str(text).replace("'", "''") + "'"
+
+
+# The SQL type of each type a standard or contract names.
+SQL_TYPES = {
+    "varchar": "VARCHAR",
+    "integer": "INTEGER",
+    "bigint": "BIGINT",
+    "double": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+}

@@ -135,3 +135,38 @@ def test_a_location_from_the_environment_stays_inside_the_data_roots(
         locate(contract, dt.date(2026, 10, 1), home)
     monkeypatch.setenv("CITYBASE_DATA_ROOTS", str(drop))
     assert locate(contract, dt.date(2026, 10, 1), home) == drop / "2026-10-01.csv"
+
+
+def test_what_the_standards_generate_is_committed_and_current() -> None:
+    """dbt sources, staging models and their docs are generated from the standards; a change
+    to a standard without `citybase contracts generate` leaves them stale, and this fails."""
+    from orchestration.standards.generate import generated_files, stale_files
+
+    assert stale_files() == []
+    files = generated_files()
+    assert len([p for p in files if p.suffix == ".sql"]) == 16  # one staging model a standard
+    sources = next(t for p, t in files.items() if p.name == "_environment__sources.yml")
+    assert "environment__air_quality_hourly" in sources and "pm25_ugm3" in sources
+
+
+def test_contracts_check_prints_every_problem_with_its_file(tmp_path: Path, capsys) -> None:
+    from orchestration.cli import main
+
+    (tmp_path / "a.yaml").write_text(NEW_FEED.replace("format: csv", "format: xml"), "utf-8")
+    (tmp_path / "b.yaml").write_text(
+        NEW_FEED.replace("dataset: county_air_quality", "dataset: other").replace(
+            "{from: CO, unit: ug/m3}", "{from: CO, unit: km/h}"
+        ),
+        "utf-8",
+    )
+    assert main(["contracts", "check", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert f"{tmp_path / 'a.yaml'}: field 'format'" in out
+    assert f"{tmp_path / 'b.yaml'}: field 'columns.co_mgm3.unit'" in out
+    assert "2 problem(s)" in out and "Traceback" not in out
+    (tmp_path / "a.yaml").unlink()
+    (tmp_path / "b.yaml").write_text(NEW_FEED, "utf-8")
+    assert main(["contracts", "check", str(tmp_path)]) == 0
+    assert "environment__county_air_quality: csv -> environment.air_quality_hourly" in (
+        capsys.readouterr().out
+    )

@@ -175,3 +175,46 @@ def test_a_new_bureau_without_names_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(ContractError, match=r"bureau_name.*not in the register"):
         load_contracts([BUILTIN_CONTRACTS_DIR, tmp_path])
+
+
+def test_a_namespace_keeps_two_sources_with_the_same_ids_apart(
+    county: dict, home: Paths, con, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """County A and the city both call a station S1: the county's contracts say namespace."""
+    folder = tmp_path / "namespaced"
+    folder.mkdir()
+    for name, text in (("stations", STATIONS), ("air_quality", READINGS)):
+        (folder / f"{name}.yaml").write_text("namespace: county_a\n" + text, encoding="utf-8")
+    monkeypatch.setenv("CITYBASE_CONTRACTS", str(folder))
+    contracts = {c.key: c for c in load_contracts()}
+    _deliver(home, ["S1"], ["S1,2026/10/01 00时,35,1200"])
+    extract(con, contracts["county_a__stations"], DAY, home)
+    readings = contracts["county_a__air_quality"]
+    extract(con, readings, DAY, home)
+    run_source_checks(con, readings, DAY, table_assets(readings))
+    assert con.execute("select station_id from raw.environment__stations").fetchall() == [
+        ("county_a:S1",)
+    ]
+    assert con.execute("select station_id from raw.environment__air_quality_hourly").fetchall() == [
+        ("county_a:S1",)
+    ]
+    assert con.execute("select count(*) from raw._quarantine").fetchone() == (0,)
+
+
+def test_a_register_lands_before_the_facts_checked_against_it(
+    county: dict, home: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dagster import materialize
+
+    from orchestration.assets.extract import build_extract_asset
+    from orchestration.resources import CitybaseHome
+
+    _deliver(home, ["A1"], ["A1,2026/10/01 00时,35,1200"])
+    readings, stations = county["county_a__air_quality"], county["county_a__stations"]
+    result = materialize(
+        [build_extract_asset(readings), build_extract_asset(stations)],
+        partition_key=DAY.isoformat(),
+        resources={"home": CitybaseHome()},
+    )
+    started = [e.step_key for e in result.all_events if e.event_type_value == "STEP_START"]
+    assert started == ["extract_county_a__stations", "extract_county_a__air_quality"]

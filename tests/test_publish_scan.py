@@ -37,6 +37,7 @@ def write_csv(path: Path, text: str) -> Path:
         ("证件号110105-1949-1231-002x", "resident ID number"),
         ("旧证110105491231002", "resident ID number"),  # the 15-digit form of before 1999
         ("a" * 8 + "0123456789abcdef" * 3 + "01234567", "pseudonym"),
+        ("110105199001011005.0", "resident ID number"),  # an ID stored as a number: still found
     ],
 )
 def test_planted_identifiers_are_found(tmp_path: Path, cell: str, found: str) -> None:
@@ -49,9 +50,11 @@ def test_planted_identifiers_are_found(tmp_path: Path, cell: str, found: str) ->
 def test_clean_aggregates_and_near_misses_pass(tmp_path: Path) -> None:
     # An 18-digit number with a wrong check digit, a 12-digit division code and a landline are
     # not personal identifiers.
+    # Nor is a mean written with 15 decimals (one of Beijing's real daily PM2.5 means).
     path = write_csv(
         tmp_path / "d.csv",
-        f"code,ref,phone,orders\n330102001001,{WRONG_CHECK},057187654321,12\n",
+        f"code,ref,phone,orders,mean\n330102001001,{WRONG_CHECK},057187654321,12,"
+        "13.590909090909092\n",
     )
     result = scan_for_personal_data(duckdb.connect(), path)
     assert result.passed, result.detail

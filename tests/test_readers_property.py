@@ -16,8 +16,8 @@ import duckdb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orchestration.contracts.model import Column
 from orchestration.landing.readers import TableSpec, read_csv, read_jsonl
+from orchestration.standards.model import Column
 
 COLUMNS = ["a", "b", "c"]
 SPEC = {

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.connectors import gtfs
 from orchestration.quality.dbt_samples import failing_samples
 from orchestration.settings import Paths
+from orchestration.standards import gtfs
 from orchestration.warehouse import connect
 from tests.conftest import TEST_KEY
 from tests.warehouse import dbt_build, dbt_docs_generate, dbt_test_results, query, write_raw

@@ -27,6 +27,7 @@ from dagster import (
 
 from orchestration.assets.keys import gtfs_table_keys, raw_asset_key
 from orchestration.contracts import load_contracts
+from orchestration.contracts.mapping import raw_table_of
 from orchestration.contracts.model import Contract
 from orchestration.extract import extract
 from orchestration.instance import WAREHOUSE_POOL
@@ -39,7 +40,6 @@ from orchestration.quality.store import CheckRecord, load_records
 from orchestration.quality.suites import DELIVERIES_SUITE, load_suite
 from orchestration.resources import CitybaseHome
 from orchestration.standards import standard as find_standard
-from orchestration.standards.mapping import raw_table_of
 
 FORMAT_KINDS = {
     "csv": "csv",

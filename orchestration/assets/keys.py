@@ -3,7 +3,7 @@
 from dagster import AssetKey
 
 from orchestration.contracts.model import Contract
-from orchestration.standards.mapping import gtfs_tables
+from orchestration.standards.gtfs import gtfs_tables
 
 
 def raw_asset_key(contract: Contract) -> AssetKey:

@@ -34,7 +34,7 @@ from orchestration.resources import CitybaseHome
 from orchestration.settings import bureau_names
 from orchestration.snapshot import analyst_path, write_snapshot
 from orchestration.standards import standard as find_standard
-from orchestration.standards.mapping import gtfs_tables
+from orchestration.standards.gtfs import gtfs_tables
 from orchestration.transform import ensure_manifest
 
 

@@ -14,9 +14,11 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from orchestration.contracts.mapping import MappingError, check_binds, plan
 from orchestration.contracts.model import Contract
-from orchestration.errors import CitybaseError
+from orchestration.errors import CitybaseError, field_problems
 from orchestration.settings import bureau_names, contract_dirs
+from orchestration.standards import StandardError
 
 DISABLING_FIELDS = {"bureau", "dataset", "disabled", "reason"}
 
@@ -36,18 +38,10 @@ def _read(path: Path) -> dict:
 
 
 def _validated(path: Path, data: dict) -> Contract:
-    # Imported here: the mapping reads the standards, which read the GTFS reference.
-    from orchestration.standards.loader import StandardError
-    from orchestration.standards.mapping import MappingError, check_binds, plan
-
     try:
         contract = Contract.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"field '{'.'.join(str(p) for p in err['loc']) or '(contract)'}': {err['msg']}"
-            for err in exc.errors()
-        )
-        raise ContractError(f"{path}: {problems}") from None
+        raise ContractError(f"{path}: {field_problems(exc.errors())}") from None
     if contract.format != "gtfs":
         try:
             check_binds(plan(contract))

@@ -13,28 +13,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-IDENTIFIER = r"^[a-z][a-z0-9_]*$"
 # Bureau and dataset names join with "__" into raw table names (GTFS adds "__<file>"), so they
 # may not hold "__" themselves: two contracts can then never name the same raw table.
 NAME = r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$"
 SQL_COLUMN = r"^[A-Za-z_][A-Za-z0-9_]*$"
-ColumnType = Literal["varchar", "integer", "bigint", "double", "boolean", "date", "timestamp"]
 GTFS_STANDARD = "transport.gtfs"
 ENV_REFERENCE = re.compile(r"\$\{(?P<name>[A-Z0-9_]+)(?::-(?P<default>[^}]*))?\}")
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Column(Strict):
-    """A column as a reader takes it from a file: its delivered name (any string), whether a
-    delivery without it is rejected whole, and the type its text must parse as (GTFS)."""
-
-    name: str = Field(min_length=1)
-    type: ColumnType = "varchar"
-    required: bool = Field(False, description="A delivery without this column is rejected whole.")
-    description: str = ""
 
 
 Scalar = str | int | float | bool
@@ -119,6 +107,13 @@ class Contract(Strict):
         description="True: this contract replaces the one of the same bureau and dataset found "
         "in an earlier folder (the built-in one); without it, a second definition is an error.",
     )
+    namespace: str | None = Field(
+        None,
+        pattern=NAME,
+        description="Prefixes the source's identifiers (keys, references) with '<namespace>:' so "
+        "that two sources using the same ids (two counties' station S1) stay apart; give the "
+        "same namespace to a source's register and to the facts that name it.",
+    )
     title: str
     title_en: str
     description: str
@@ -170,6 +165,8 @@ class Contract(Strict):
                 raise ValueError("columns: a GTFS feed maps onto its standard by the reference")
             if self.standard not in (None, GTFS_STANDARD):
                 raise ValueError(f"standard: a GTFS feed feeds {GTFS_STANDARD}")
+            if self.namespace:
+                raise ValueError("namespace: not supported for GTFS feeds yet")
         elif self.standard is None or not self.columns:
             raise ValueError(
                 "standard: a dataset names the standard it feeds and maps its columns onto it"

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 import duckdb
 
 from orchestration import clock
+from orchestration.contracts.mapping import PersonalFact, Plan
 from orchestration.landing.errors import DeliveryError
 from orchestration.landing.readers import ReadResult, TableSpec
 from orchestration.landing.schema import RAW_SCHEMA, ensure_bookkeeping
 from orchestration.landing.store import LandedFile
 from orchestration.privacy import hmac_pads, hmac_sql, id_checksum_ok_sql, mask_sql, pseudonym_key
 from orchestration.sql import literal, quote
-from orchestration.standards.mapping import PersonalFact, Plan
 
 Reader = Callable[[duckdb.DuckDBPyConnection, TableSpec, str], ReadResult]
 

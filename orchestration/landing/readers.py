@@ -20,7 +20,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from orchestration.contracts.model import Column
 from orchestration.landing.errors import DeliveryError
 from orchestration.landing.records import (
     count_lines,
@@ -32,6 +31,7 @@ from orchestration.landing.records import (
 from orchestration.privacy import WITHHELD, mask_sql, mask_text
 from orchestration.settings import TIMEZONE
 from orchestration.sql import literal, quote
+from orchestration.standards.model import Column
 from orchestration.warehouse import load_extension
 
 # Contract encodings → the ICU names DuckDB's encodings extension knows. GB18030 is a superset

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import duckdb
 
-from orchestration.connectors import gtfs
-from orchestration.standards import load_standards
-from orchestration.standards.mapping import SQL_TYPES, gtfs_tables
+from orchestration.sql import SQL_TYPES
+from orchestration.standards import gtfs, load_standards
+from orchestration.standards.gtfs import gtfs_tables
 
 RAW_SCHEMA = "raw"
 

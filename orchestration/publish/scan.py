@@ -76,8 +76,14 @@ def scan_for_personal_data(con: duckdb.DuckDBPyConnection, path: Path) -> ScanRe
     columns = [r[0] for r in con.execute(f"describe select * from {reader}").fetchall()]
     personal = personal_column_names()
     named = [c for c in columns if c in personal or any(c.startswith(p + "_") for p in personal)]
+    # A decimal fraction is no identifier (a 24-hour mean written with 15 decimals looked like a
+    # 15-digit ID number): digits after a number's decimal point are dropped before the search;
+    # the integer part, where an identifier stored as a number would be, is still searched.
     cells = " union all ".join(
-        f"select {literal(c)} as col, {quote(c)}::varchar as value from {reader}" for c in columns
+        f"select {literal(c)} as col, "
+        f"regexp_replace({quote(c)}::varchar, '([0-9])[.][0-9]+', '\\1', 'g') as value "
+        f"from {reader}"
+        for c in columns
     )
     candidates = " union all ".join(
         f"select col, {literal(kind)} as kind, "

@@ -82,7 +82,9 @@ def _column_rules(standard: Standard, column: StandardColumn) -> list[dict[str, 
         low, high = column.range
         bounds = {k: v for k, v in (("min_value", low), ("max_value", high)) if v is not None}
         unit = f" {column.unit}" if column.unit else ""
-        shown = f"{low if low is not None else '-∞'}..{high if high is not None else '∞'}{unit}"
+        shown = (
+            f"{'-∞' if low is None else f'{low:g}'}..{'∞' if high is None else f'{high:g}'}{unit}"
+        )
         rules.append(
             _rule("column_values_to_be_between", {"column": name, **bounds}, f"{name}_in_range",
                   f"{name} outside {shown} is not a plausible value", "accuracy", True)

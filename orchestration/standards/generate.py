@@ -14,10 +14,10 @@ from pathlib import Path
 
 import yaml
 
-from orchestration.connectors import gtfs
 from orchestration.settings import PROJECT_ROOT
+from orchestration.standards import gtfs
+from orchestration.standards.gtfs import GTFS_TABLE
 from orchestration.standards.loader import load_standards
-from orchestration.standards.mapping import GTFS_TABLE
 from orchestration.standards.model import Standard, StandardColumn
 
 STAGING_DIR = PROJECT_ROOT / "models" / "staging"

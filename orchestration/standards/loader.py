@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from orchestration.errors import CitybaseError
+from orchestration.errors import CitybaseError, field_problems
 from orchestration.standards.model import Standard, StandardColumn
 from orchestration.standards.units import UnitError, unit
 
@@ -26,10 +26,7 @@ def _load(path: Path) -> Standard:
     try:
         standard = Standard.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"field '{'.'.join(str(p) for p in err['loc'])}': {err['msg']}" for err in exc.errors()
-        )
-        raise StandardError(f"{path}: {problems}") from None
+        raise StandardError(f"{path}: {field_problems(exc.errors())}") from None
     expected = (path.parent.name, path.stem)
     if (standard.domain, standard.entity) != expected:
         raise StandardError(f"{path}: domain and entity must be {expected}, as the path says")

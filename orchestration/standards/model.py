@@ -27,6 +27,16 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Column(Strict):
+    """A column as a reader takes it from a file: its delivered name (any string), whether a
+    delivery without it is rejected whole, and the type its text must parse as (GTFS)."""
+
+    name: str = Field(min_length=1)
+    type: ColumnType = "varchar"
+    required: bool = Field(False, description="A delivery without this column is rejected whole.")
+    description: str = ""
+
+
 class PersonalFact(Strict):
     of: str = Field(pattern=IDENTIFIER, description="The personal column it is worked out of.")
     fact: PersonalFactKind

@@ -14,23 +14,14 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from orchestration.connectors import gtfs
-from orchestration.contracts.model import Column, Contract, Mapping
-from orchestration.sql import literal, quote
-from orchestration.standards import expressions
+from orchestration.contracts.model import Contract, Mapping
+from orchestration.sql import SQL_TYPES, literal, quote
+from orchestration.standards import expressions, gtfs
+from orchestration.standards.gtfs import GTFS_TABLE, gtfs_tables
 from orchestration.standards.loader import standard as find_standard
-from orchestration.standards.model import Standard, StandardColumn
+from orchestration.standards.model import Column, Standard, StandardColumn
 from orchestration.standards.units import UnitError, conversion_sql
 
-SQL_TYPES = {
-    "varchar": "VARCHAR",
-    "integer": "INTEGER",
-    "bigint": "BIGINT",
-    "double": "DOUBLE",
-    "boolean": "BOOLEAN",
-    "date": "DATE",
-    "timestamp": "TIMESTAMP",
-}
 NUMERIC = {"integer", "bigint", "double"}
 # National division codes: province 2, prefecture 4, county 6, township 9, village 12 digits.
 DIVISION_CODE = "[0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12}"
@@ -132,9 +123,14 @@ def _check_mapping(where: str, column: StandardColumn, mapping: Mapping) -> None
 
 
 def _mapped(
-    column: StandardColumn, mapping: Mapping, tokens: list[str], where: str
+    column: StandardColumn,
+    mapping: Mapping,
+    tokens: list[str],
+    where: str,
+    namespace: str | None = None,
 ) -> tuple[MappedColumn, list[str]]:
-    """The column's SQL and the delivered columns it reads."""
+    """The column's SQL and the delivered columns it reads. `namespace` prefixes the value
+    (an identifier that must stay unique across sources)."""
     _check_mapping(where, column, mapping)
     if mapping.expr is not None:
         try:
@@ -163,6 +159,8 @@ def _mapped(
         rule, problem = f"map:{column.name}", "has no entry in the value map of"
     if column.division_code:
         text = _twelve_digits(text)
+    if namespace:
+        text = f"{literal(namespace + ':')} || {text}"
     value = _typed(text, column, mapping)
     if mapping.unit and mapping.unit != column.unit:
         value = conversion_sql(value, mapping.unit, column.unit or mapping.unit)
@@ -177,6 +175,13 @@ def _mapped(
         column.personal,
     )
     return mapped, reads
+
+
+def _namespaced(standard: Standard, column: StandardColumn) -> bool:
+    """Identifiers a source's namespace applies to: the standard's text keys and the columns
+    that reference another register's; never division codes, which are national."""
+    is_identifier = column.name in standard.keys or column.references is not None
+    return is_identifier and column.type == "varchar" and not column.division_code
 
 
 def plan(contract: Contract, standard: Standard | None = None) -> Plan:
@@ -207,7 +212,8 @@ def plan(contract: Contract, standard: Standard | None = None) -> Plan:
             )
             continue
         where = f"columns.{column.name}"
-        mapped, reads = _mapped(column, mapping, list(contract.null_values), where)
+        namespace = contract.namespace if _namespaced(standard, column) else None
+        mapped, reads = _mapped(column, mapping, list(contract.null_values), where, namespace)
         columns.append(mapped)
         for name in reads:
             delivered[name] = delivered.get(name, False) or column.required
@@ -228,20 +234,12 @@ def plan(contract: Contract, standard: Standard | None = None) -> Plan:
     )
 
 
-GTFS_TABLE = "transport__gtfs"
-
-
 def raw_table_of(contract: Contract) -> str:
     """The raw table a contract's rows land in: its standard's, shared with every other source
     of that standard (GTFS: one table per reference file, transport__gtfs__<file>)."""
     if contract.format == "gtfs":
         return GTFS_TABLE
     return find_standard(contract.standard_id).table
-
-
-def gtfs_tables() -> dict[str, str]:
-    """Reference file stem -> its raw table."""
-    return {stem: f"{GTFS_TABLE}__{stem}" for stem in gtfs.REFERENCE}
 
 
 def gtfs_plans(contract: Contract) -> dict[str, Plan]:
