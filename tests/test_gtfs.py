@@ -237,3 +237,28 @@ def test_an_archive_larger_than_the_limit_is_refused(
     deliver(home, CALTRAIN)
     with pytest.raises(DeliveryError, match="CITYBASE_GTFS_MAX_BYTES"):
         extract(con, GTFS, DAY, home)
+
+
+@needs_caltrain
+def test_a_namespace_prefixes_a_feeds_ids(home: Paths, con, tmp_path: Path, monkeypatch) -> None:
+    """A second city's feed beside the first: its ids carry its namespace, its numbers do not."""
+    folder = tmp_path / "contracts"
+    folder.mkdir()
+    text = CALTRAIN_CONTRACT.replace("dataset: gtfs\n", "dataset: caltrain\nnamespace: ct\n")
+    (folder / "caltrain.yaml").write_text(text.replace("replaces: true\n", ""), encoding="utf-8")
+    monkeypatch.setenv("CITYBASE_CONTRACTS", str(folder))
+    monkeypatch.setenv("CITYBASE_TEST_GTFS", str(CALTRAIN.parent))
+    monkeypatch.setenv("CITYBASE_DATA_ROOTS", str(CALTRAIN.parent))
+    [contract] = [c for c in load_contracts() if c.key == "transport__caltrain"]
+    extract(con, contract, DAY, home)
+    trips = con.execute(
+        "select count(*), count(*) filter (where starts_with(trip_id, 'ct:') and "
+        "starts_with(route_id, 'ct:') and starts_with(service_id, 'ct:')), "
+        "count(*) filter (where direction_id in (0, 1)) from raw.transport__gtfs__trips"
+    ).fetchone()
+    assert trips[0] == trips[1] == trips[2] > 0
+    [joined, stop_times] = con.execute(
+        "select count(s.stop_id), count(*) from raw.transport__gtfs__stop_times t "
+        "left join raw.transport__gtfs__stops s using (stop_id)"
+    ).fetchone()
+    assert joined == stop_times > 0  # references within the feed still resolve

@@ -242,27 +242,33 @@ def raw_table_of(contract: Contract) -> str:
     return find_standard(contract.standard_id).table
 
 
+def _gtfs_column(column: Column, namespace: str | None) -> MappedColumn:
+    """A reference field as delivered: numeric ones typed, identifiers namespaced."""
+    name = quote(column.name)
+    value = _typed(
+        name,
+        StandardColumn(name=column.name, type=column.type, description=""),
+        Mapping(source=column.name),
+    )
+    if namespace and column.type == "varchar" and gtfs.is_identifier(column.name):
+        value = f"{literal(namespace + ':')} || {value}"
+    return MappedColumn(
+        column.name,
+        column.type,
+        value,
+        f"{name} IS NOT NULL AND try_cast({name} AS {SQL_TYPES[column.type]}) IS NULL",
+        f"type:{column.name}",
+        f"value of {column.name} is not a valid {column.type}",
+    )
+
+
 def gtfs_plans(contract: Contract) -> dict[str, Plan]:
-    """GTFS maps by the reference: every reference field as delivered, numeric ones typed."""
+    """GTFS maps by the reference: every reference field as delivered, numeric ones typed, the
+    feed's identifiers prefixed with the contract's namespace when it has one."""
     plans = {}
     for stem, reference in gtfs.REFERENCE.items():
         columns = reference.columns()
-        mapped = [
-            MappedColumn(
-                c.name,
-                c.type,
-                _typed(
-                    quote(c.name),
-                    StandardColumn(name=c.name, type=c.type, description=""),
-                    Mapping(source=c.name),
-                ),
-                f"{quote(c.name)} IS NOT NULL AND "
-                f"try_cast({quote(c.name)} AS {SQL_TYPES[c.type]}) IS NULL",
-                f"type:{c.name}",
-                f"value of {c.name} is not a valid {c.type}",
-            )
-            for c in columns
-        ]
+        mapped = [_gtfs_column(c, contract.namespace) for c in columns]
         plans[stem] = Plan(
             gtfs_tables()[stem], contract.key, columns, mapped, report_missing_optional=False
         )

@@ -165,8 +165,6 @@ class Contract(Strict):
                 raise ValueError("columns: a GTFS feed maps onto its standard by the reference")
             if self.standard not in (None, GTFS_STANDARD):
                 raise ValueError(f"standard: a GTFS feed feeds {GTFS_STANDARD}")
-            if self.namespace:
-                raise ValueError("namespace: not supported for GTFS feeds yet")
         elif self.standard is None or not self.columns:
             raise ValueError(
                 "standard: a dataset names the standard it feeds and maps its columns onto it"

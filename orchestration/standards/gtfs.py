@@ -171,3 +171,9 @@ GTFS_TABLE = "transport__gtfs"
 def gtfs_tables() -> dict[str, str]:
     """Reference file stem -> its raw table."""
     return {stem: f"{GTFS_TABLE}__{stem}" for stem in REFERENCE}
+
+
+def is_identifier(field: str) -> bool:
+    """A field that names a feed's own entity (an id, or a stop's parent station): what a
+    namespace prefixes so that two feeds' ids stay apart."""
+    return (field.endswith("_id") and field != "direction_id") or field == "parent_station"
