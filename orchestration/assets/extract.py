@@ -244,6 +244,8 @@ def build_extract_asset(contract: Contract) -> AssetsDefinition:
         metadata={
             "contract": MetadataValue.json(contract.model_dump(mode="json")),
             "expected_delivery": contract.expected_delivery.strftime("%H:%M"),
+            "standard": contract.standard_id,
+            "raw_table": f"raw.{raw_table_of(contract)}",
         },
         partitions_def=daily_partitions,
     )
