@@ -93,13 +93,14 @@ def _twelve_digits(text: str) -> str:
     return f"CASE WHEN regexp_full_match({text}, '{DIVISION_CODE}') THEN {padded} ELSE {text} END"
 
 
-def _typed(text: str, column: StandardColumn, mapping: Mapping) -> str:
-    sql_type = SQL_TYPES[column.type]
-    if mapping.format and column.type in ("date", "timestamp"):
-        formats = [mapping.format] if isinstance(mapping.format, str) else mapping.format
+def _typed(text: str, column_type: str, time_format: str | list[str] | None = None) -> str:
+    """Text parsed into the type (NULL where it does not parse), in the format for times."""
+    sql_type = SQL_TYPES[column_type]
+    if time_format and column_type in ("date", "timestamp"):
+        formats = [time_format] if isinstance(time_format, str) else time_format
         listed = "[" + ", ".join(literal(f) for f in formats) + "]"
         return f"try_strptime({text}, {listed})::{sql_type}"
-    return text if column.type == "varchar" else f"try_cast({text} AS {sql_type})"
+    return text if column_type == "varchar" else f"try_cast({text} AS {sql_type})"
 
 
 def _check_mapping(where: str, column: StandardColumn, mapping: Mapping) -> None:
@@ -161,7 +162,7 @@ def _mapped(
         text = _twelve_digits(text)
     if namespace:
         text = f"{literal(namespace + ':')} || {text}"
-    value = _typed(text, column, mapping)
+    value = _typed(text, column.type, mapping.format)
     if mapping.unit and mapping.unit != column.unit:
         value = conversion_sql(value, mapping.unit, column.unit or mapping.unit)
     reason = f"the value of {mapping.origin} {problem} {column.name} ({column.type})"
@@ -245,18 +246,14 @@ def raw_table_of(contract: Contract) -> str:
 def _gtfs_column(column: Column, namespace: str | None) -> MappedColumn:
     """A reference field as delivered: numeric ones typed, identifiers namespaced."""
     name = quote(column.name)
-    value = _typed(
-        name,
-        StandardColumn(name=column.name, type=column.type, description=""),
-        Mapping(source=column.name),
-    )
+    value = _typed(name, column.type)
     if namespace and column.type == "varchar" and gtfs.is_identifier(column.name):
         value = f"{literal(namespace + ':')} || {value}"
     return MappedColumn(
         column.name,
         column.type,
         value,
-        f"{name} IS NOT NULL AND try_cast({name} AS {SQL_TYPES[column.type]}) IS NULL",
+        f"{name} IS NOT NULL AND {_typed(name, column.type)} IS NULL",
         f"type:{column.name}",
         f"value of {column.name} is not a valid {column.type}",
     )
