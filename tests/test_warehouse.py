@@ -614,3 +614,25 @@ def test_a_day_the_replaced_feed_does_not_serve_is_emptied(
         con.execute("delete from raw.transport__gtfs__calendar_dates")
     dbt_build(home, "int_gtfs_service_days_expanded fct_scheduled_service_daily", run_date=DAY)
     assert query(home, count, [DAY]) == [(0,)]
+
+
+def test_the_calendar_starts_on_the_configured_first_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feed's own history: dim_date from CITYBASE_FIRST_DAY, China's day types where the
+    holiday seed knows them (2004 on), plain weekday and weekend before."""
+    home = Paths(tmp_path)
+    monkeypatch.setenv("CITYBASE_HOME", str(home.home))
+    monkeypatch.setenv("CITYBASE_FIRST_DAY", "2003-12-30")
+    dbt_build(home, "+dim_date")
+    days = {
+        str(day): (kind, known)
+        for day, kind, known in query(
+            home, "select date_day, day_type, is_schedule_known from marts.dim_date"
+        )
+    }
+    assert min(days) == "2003-12-30"
+    assert days["2003-12-31"] == ("workday", False)  # before the seed: a plain Wednesday
+    assert days["2004-01-01"] == ("holiday", True)
+    assert days["2013-10-01"] == ("holiday", True)  # National Day
+    assert days["2013-09-29"] == ("makeup_workday", True)  # a Sunday worked for it
