@@ -13,10 +13,10 @@ from orchestration.assets.transform import build_dbt_assets
 from orchestration.bureaus import bureaus_delivering
 from orchestration.contracts import load_contracts
 from orchestration.freshness import freshness_checks, freshness_sensor
+from orchestration.integrations.dbt.project import dbt_executable, dbt_project
 from orchestration.jobs import NIGHT, nightly_schedule
 from orchestration.resources import CitybaseHome
 from orchestration.sensors import chain_sensors, delivery_sensor
-from orchestration.transform import dbt_executable, dbt_project
 
 contracts = load_contracts()
 defs = Definitions(

@@ -25,9 +25,9 @@ from dagster import (
     build_time_partition_freshness_checks,
 )
 
-from orchestration.assets.keys import raw_asset_key
 from orchestration.contracts import load_contracts
 from orchestration.contracts.model import Contract
+from orchestration.keys import raw_asset_key
 from orchestration.settings import TIMEZONE
 
 

@@ -30,10 +30,10 @@ from dagster import (
 )
 
 from orchestration import clock
-from orchestration.assets.keys import gtfs_table_keys, raw_asset_key
 from orchestration.connectors.files import dated_deliveries
 from orchestration.contracts.model import Contract
 from orchestration.jobs import NIGHT, extract_job
+from orchestration.keys import gtfs_table_keys, raw_asset_key
 from orchestration.settings import citybase_home
 
 CHANGED_TAG = "citybase/changed"

@@ -20,11 +20,11 @@ import requests
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
 from orchestration.alerts import alert_for
-from orchestration.assets.keys import gtfs_table_keys, raw_asset_key
 from orchestration.cli import demo_services, run_nightly
 from orchestration.contracts import load_contracts
 from orchestration.democity import api
 from orchestration.extract import extract
+from orchestration.keys import gtfs_table_keys, raw_asset_key
 from orchestration.landing.errors import SourceUnavailable
 from orchestration.settings import BUILTIN_CONTRACTS_DIR, Paths
 from orchestration.warehouse import connect

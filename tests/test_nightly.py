@@ -9,8 +9,8 @@ import shutil
 import pytest
 
 from orchestration.cli import main, run_nightly
+from orchestration.integrations.dbt.project import ensure_manifest
 from orchestration.settings import Paths
-from orchestration.transform import ensure_manifest
 from orchestration.warehouse import connect
 
 DAY = dt.date(2026, 9, 30)

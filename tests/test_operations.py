@@ -35,11 +35,11 @@ from dagster import (
 )
 
 from orchestration.alerts import Alert, alert_on_run_failure, send_alert
-from orchestration.assets.keys import raw_asset_key
 from orchestration.cli import prepare_environment
 from orchestration.clock import CITY_TIME
 from orchestration.contracts import load_contracts
 from orchestration.freshness import freshness_checks
+from orchestration.keys import raw_asset_key
 from orchestration.partitions import daily_partitions
 from orchestration.settings import BUILTIN_CONTRACTS_DIR, PROJECT_ROOT, Paths
 from orchestration.snapshot import analyst_path

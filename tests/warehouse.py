@@ -12,12 +12,12 @@ import pandas as pd
 from orchestration.contracts import load_contracts
 from orchestration.contracts.mapping import Plan, gtfs_plans, plan
 from orchestration.extract import table_spec
+from orchestration.integrations.dbt.project import dbt_executable
 from orchestration.landing.load import finish_rows, map_rows
 from orchestration.landing.readers import TableSpec, create_rejects
 from orchestration.landing.schema import ensure_raw_tables
 from orchestration.settings import BUILTIN_CONTRACTS_DIR, DBT_PROJECT_DIR, Paths
 from orchestration.sql import quote
-from orchestration.transform import dbt_executable
 
 
 def _builtin_plans() -> dict[str, tuple[TableSpec, Plan]]:

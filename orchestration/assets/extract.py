@@ -25,12 +25,12 @@ from dagster import (
     multi_asset,
 )
 
-from orchestration.assets.keys import gtfs_table_keys, raw_asset_key
 from orchestration.contracts import load_contracts
 from orchestration.contracts.mapping import raw_table_of
 from orchestration.contracts.model import Contract
 from orchestration.extract import extract
 from orchestration.instance import WAREHOUSE_POOL
+from orchestration.keys import gtfs_table_keys, raw_asset_key
 from orchestration.landing.errors import DeliveryError, SourceUnavailable
 from orchestration.landing.schema import RAW_SCHEMA
 from orchestration.partitions import daily_partitions

@@ -14,10 +14,10 @@ from dagster import (
     multi_asset,
 )
 
-from orchestration.assets.keys import gtfs_table_keys, raw_asset_key
 from orchestration.bureaus import bureau_register
 from orchestration.contracts import Contract, load_contracts
 from orchestration.instance import WAREHOUSE_POOL
+from orchestration.keys import gtfs_table_keys, raw_asset_key
 from orchestration.partitions import daily_partitions
 from orchestration.publish.datasets import open_datasets
 from orchestration.reports.nightly import CITY, write_reports

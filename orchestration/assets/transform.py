@@ -1,84 +1,38 @@
 """dbt models as Dagster assets, built by one `dbt build` per night.
 
 One invocation, not one per bureau: each dbt start costs 5-8 s, which at seven bureaus would
-outweigh the models' own work. Asset keys follow layer/bureau/model; the group is the layer
-(= dbt folder = DuckDB schema); the owner is the bureau whose tag the model carries.
+outweigh the models' own work. How nodes become assets is integrations/dbt/translator.py.
 """
 
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from dagster import (
     AssetCheckResult,
-    AssetDep,
     AssetExecutionContext,
-    AssetKey,
     AssetsDefinition,
     Failure,
     MetadataValue,
 )
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import DbtCliResource, dbt_assets
 
-from orchestration.assets.keys import gtfs_table_keys, raw_asset_key
 from orchestration.bureaus import bureau_register
 from orchestration.contracts.model import Contract
 from orchestration.instance import WAREHOUSE_POOL
+from orchestration.integrations.dbt.project import ensure_manifest
+from orchestration.integrations.dbt.translator import (
+    CitybaseTranslator,
+    layer_and_bureau,
+    source_feeds,
+)
 from orchestration.landing.schema import ensure_raw_tables, write_bureau_register
 from orchestration.partitions import daily_partitions
 from orchestration.quality.dbt_samples import failing_samples
 from orchestration.quality.dbt_timing import wall_seconds_by_kind
 from orchestration.quality.store import CheckRecord, save_records, save_timing
 from orchestration.resources import CitybaseHome
-from orchestration.settings import bureau_names
 from orchestration.snapshot import analyst_path, write_snapshot
-from orchestration.standards import standard as find_standard
-from orchestration.standards.gtfs import gtfs_tables
-from orchestration.transform import ensure_manifest
-
-
-def _layer_and_bureau(props: Mapping[str, Any]) -> tuple[str, str]:
-    # The layer is the model's schema (staging, intermediate, marts, reference for seeds).
-    layer = props.get("config", {}).get("schema") or "marts"
-    tags = [t for t in props.get("tags", []) if t in bureau_names()]
-    return layer, tags[0] if tags else "city"
-
-
-class CitybaseTranslator(DagsterDbtTranslator):
-    """Keys, groups and owners by layer and bureau. A dbt source is one standard's raw table;
-    `source_feeds` replaces it, as a model's upstream, by the raw assets of every contract that
-    feeds that standard (a county's feed beside the city's, a replaced built-in)."""
-
-    def __init__(self, source_feeds: Mapping[AssetKey, Sequence[AssetKey]] | None = None):
-        super().__init__()
-        self._source_feeds = dict(source_feeds or {})
-
-    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project):
-        spec = super().get_asset_spec(manifest, unique_id, project)
-        if not self._source_feeds or not unique_id.startswith("model."):
-            return spec
-        deps = []
-        for dep in spec.deps:
-            feeds = self._source_feeds.get(dep.asset_key, [dep.asset_key])
-            deps += [AssetDep(k, partition_mapping=dep.partition_mapping) for k in feeds]
-        return spec.replace_attributes(deps=deps)
-
-    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
-        if dbt_resource_props["resource_type"] == "source":
-            return super().get_asset_key(dbt_resource_props)
-        layer, bureau = _layer_and_bureau(dbt_resource_props)
-        return AssetKey([layer, bureau, dbt_resource_props["name"]])
-
-    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        return _layer_and_bureau(dbt_resource_props)[0]
-
-    def get_owners(self, dbt_resource_props: Mapping[str, Any]):
-        return [f"team:{_layer_and_bureau(dbt_resource_props)[1]}"]
-
-    def get_tags(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, str]:
-        return {"bureau": _layer_and_bureau(dbt_resource_props)[1]}
-
 
 # GB/T 36344 dimension of each kind of dbt test (by its generic test's name); the model's own
 # build is accessibility: a model that did not build cannot be read.
@@ -116,7 +70,7 @@ def dbt_check_records(
             passed = result["status"] in ("pass", "warn") if severity == "error" else True
         else:
             continue
-        _, bureau = _layer_and_bureau(target)
+        _, bureau = layer_and_bureau(target)
         records.append(
             CheckRecord(
                 translator.get_asset_key(target).to_user_string(),
@@ -133,24 +87,6 @@ def dbt_check_records(
             )
         )
     return records
-
-
-def source_feeds(contracts: Sequence[Contract]) -> dict[AssetKey, list[AssetKey]]:
-    """The dbt source key of each standard's raw table -> the raw assets of its contracts."""
-    # The register of bureaus is written by the build step itself: no upstream asset.
-    feeds: dict[AssetKey, list[AssetKey]] = {AssetKey(["raw_citybase", "_bureaus"]): []}
-    for contract in contracts:
-        if contract.format == "gtfs":
-            pairs = [
-                (AssetKey(["raw", "transport", f"gtfs_{stem}"]), key)
-                for stem, key in zip(gtfs_tables(), gtfs_table_keys(contract).values(), strict=True)
-            ]
-        else:
-            standard = find_standard(contract.standard_id)
-            pairs = [(AssetKey(["raw", standard.domain, standard.entity]), raw_asset_key(contract))]
-        for source_key, asset_key in pairs:
-            feeds.setdefault(source_key, []).append(asset_key)
-    return feeds
 
 
 def build_dbt_assets(contracts: Sequence[Contract]) -> AssetsDefinition:

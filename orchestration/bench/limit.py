@@ -15,9 +15,9 @@ import time
 from graphlib import TopologicalSorter
 from pathlib import Path
 
+from orchestration.integrations.dbt.project import dbt_executable
 from orchestration.settings import DBT_PROJECT_DIR, Paths
 from orchestration.sql import literal
-from orchestration.transform import dbt_executable
 from orchestration.warehouse import connect
 
 COPIED_SCHEMAS = ("raw", "reference")

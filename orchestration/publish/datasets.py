@@ -11,9 +11,9 @@ from typing import Literal
 
 from dagster import AssetKey
 
-from orchestration.assets.transform import CitybaseTranslator
 from orchestration.contracts import Contract, load_contracts
-from orchestration.transform import ensure_manifest
+from orchestration.integrations.dbt.project import ensure_manifest
+from orchestration.integrations.dbt.translator import CitybaseTranslator
 
 Openness = Literal["unconditional", "conditional", "not_open"]
 

@@ -16,8 +16,8 @@ from statistics import mean
 
 import duckdb
 
-from orchestration.assets.keys import gtfs_table_keys, raw_asset_key
 from orchestration.contracts import Contract
+from orchestration.keys import gtfs_table_keys, raw_asset_key
 from orchestration.landing.schema import RAW_SCHEMA
 from orchestration.quality.store import QUALITY_SCHEMA, ensure_quality_schema
 
