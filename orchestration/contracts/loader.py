@@ -50,10 +50,6 @@ def _validated(path: Path, data: dict) -> Contract:
     return contract
 
 
-def load_contract(path: Path) -> Contract:
-    return _validated(path, _read(path))
-
-
 def _disabling(path: Path, data: dict) -> tuple[str, str] | None:
     """(bureau, dataset) of a file that switches a source off, else None."""
     if data.get("disabled") is not True:
