@@ -69,7 +69,7 @@ def network_retry_policy() -> RetryPolicy:
 def source_check_specs(contract: Contract) -> list[AssetCheckSpec]:
     """One check per rule of the dataset's suites (and the delivery rules), on the asset of
     the raw table it validates. Critical rules block; warnings are reported."""
-    targets = {raw_table_of(contract): raw_asset_key(contract)} | gtfs_table_keys(contract)
+    targets = table_keys(contract)
     delivery = load_suite(DELIVERIES_SUITE)
     specs = []
     for raw_table, key in targets.items():
@@ -106,10 +106,14 @@ def _check_result(record: CheckRecord) -> AssetCheckResult:
     )
 
 
-def table_assets(contract: Contract) -> dict[str, str]:
+def table_keys(contract: Contract) -> dict[str, AssetKey]:
     """Each raw table a contract loads -> its asset key (the dataset's own first)."""
-    targets = {raw_table_of(contract): raw_asset_key(contract)} | gtfs_table_keys(contract)
-    return {t: k.to_user_string() for t, k in targets.items()}
+    return {raw_table_of(contract): raw_asset_key(contract)} | gtfs_table_keys(contract)
+
+
+def table_assets(contract: Contract) -> dict[str, str]:
+    """The same, keys as strings (as the check records name them)."""
+    return {t: k.to_user_string() for t, k in table_keys(contract).items()}
 
 
 def _second_chances(

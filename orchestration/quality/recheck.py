@@ -67,11 +67,6 @@ def recheck_after_reference(
         for day, held in _held_days(con, fact, rules):
             reload(con, fact, day, paths)
             run_source_checks(con, fact, day, asset_of(fact))
-            [still] = con.execute(
-                f"""select count(*) from {RAW_SCHEMA}._quarantine
-                    where bureau = ? and dataset = ? and partition_date = ?
-                      and list_has_all(?, string_split(rule, ';'))""",
-                [fact.bureau, fact.dataset, day, sorted(rules)],
-            ).fetchone()
+            still = dict(_held_days(con, fact, rules)).get(day, 0)
             done.append(Rechecked(fact.key, day, held, held - still))
     return done
