@@ -88,6 +88,20 @@ def first_day() -> dt.date:
         ) from None
 
 
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8500"
+
+
+def public_url() -> str:
+    """Where the public reaches the sharing service (CITYBASE_PUBLIC_URL, without a trailing
+    slash): the base of every absolute URL in the catalogue, the files' downloadURLs included."""
+    url = os.environ.get("CITYBASE_PUBLIC_URL", "").strip().rstrip("/") or DEFAULT_PUBLIC_URL
+    if not url.startswith(("http://", "https://")):
+        raise SettingsError(
+            f"CITYBASE_PUBLIC_URL is {url!r}: give the service's address as http(s)://host[:port]"
+        )
+    return url
+
+
 def citybase_home() -> Path:
     return Path(os.environ.get("CITYBASE_HOME", Path.cwd() / "data")).resolve()
 

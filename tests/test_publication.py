@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from rdflib import Graph
+from rdflib.namespace import DCAT, DCTERMS
 
 from orchestration.cli import main
 from orchestration.publish.datasets import open_datasets
@@ -34,9 +36,16 @@ def live_files(home: Paths) -> dict[str, tuple[str, bytes]]:
     return served
 
 
-def catalog_releases(home: Paths) -> dict[str, str]:
-    entries = json.loads((home.open_data / "catalog.json").read_text(encoding="utf-8"))
-    return {e["identifier"]: e["releaseId"] for e in entries["dataset"]}
+def catalog_releases(root: Path) -> dict[str, str]:
+    """Dataset id -> the release the catalogue (DCAT-AP JSON-LD) says is served, in its order."""
+    graph = Graph().parse(root / "catalog.json", format="json-ld")
+    rows = graph.query(
+        """select ?id ?version where {
+             ?catalog a dcat:Catalog ; dcat:dataset ?d .
+             ?d dct:identifier ?id ; dcat:version ?version }""",
+        initNs={"dcat": DCAT, "dct": DCTERMS},
+    )
+    return {str(row.id): str(row.version) for row in rows}
 
 
 @pytest.mark.slow
@@ -52,7 +61,7 @@ def test_a_corrupt_delivery_holds_back_its_datasets_and_the_others_publish(
     assert after[CORRUPTED] == before[CORRUPTED]
     log = two_nights.night_2_log
     assert f"{CORRUPTED}: held_back" in log and "pm25_ugm3_in_range" in log
-    assert catalog_releases(home)[CORRUPTED] == before[CORRUPTED][0]
+    assert catalog_releases(home.open_data)[CORRUPTED] == before[CORRUPTED][0]
     # Every other dataset went through the audit and serves the second night.
     with connect(home.warehouse, read_only=True) as con:
         scanned = {
@@ -89,7 +98,7 @@ def test_rollback_serves_the_previous_release_byte_for_byte(
     assert live_files(home)[rolled][0] != before[rolled][0]
     assert main(["publish", "--rollback", rolled]) == 0
     assert live_files(home)[rolled] == before[rolled]
-    assert catalog_releases(home)[rolled] == before[rolled][0]
+    assert catalog_releases(home.open_data)[rolled] == before[rolled][0]
     assert main(["publish", "--rollback", rolled]) == 1  # nothing older is kept
     assert "nothing to roll back to" in capsys.readouterr().err
 
@@ -159,12 +168,12 @@ def test_no_published_share_reveals_a_withheld_sub_count(two_nights: TwoNights) 
 
 def _catalogue_agrees_with_what_is_served(home: Paths) -> None:
     for root in (home.open_data, home.conditional_share):
-        listed = json.loads((root / "catalog.json").read_text(encoding="utf-8"))["dataset"]
+        listed = catalog_releases(root)
         package = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
-        assert listed and len(listed) == len(package["resources"])
-        for entry, resource in zip(listed, package["resources"], strict=True):
-            served = current(root, entry["identifier"])
-            assert served is not None and served.id == entry["releaseId"]
+        assert listed and set(listed) == {r["name"] for r in package["resources"]}
+        for resource in package["resources"]:
+            served = current(root, resource["name"])
+            assert served is not None and served.id == listed[resource["name"]]
             csv_file = root / resource["path"]
             assert resource["hash"] == f"sha256:{hashlib.sha256(csv_file.read_bytes()).hexdigest()}"
 

@@ -1,4 +1,4 @@
-"""catalog.json (DCAT fields, Chinese and English), datapackage.json (Frictionless) and the
+"""catalog.json (DCAT-AP as JSON-LD, Chinese and English), datapackage.json (Frictionless) and the
 portal page index.html for the releases currently served under a root. Each is rewritten whole
 and swapped in atomically."""
 
@@ -8,15 +8,17 @@ import json
 import os
 from pathlib import Path
 
+from rdflib import Graph
+
 from orchestration import clock
 from orchestration.contracts import load_contracts
 from orchestration.publish.datasets import OpenDataset
+from orchestration.publish.dcat import FORMATS, as_jsonld, catalog_graph
 from orchestration.publish.releases import Release
 from orchestration.reports.render import write_portal
-from orchestration.settings import bureau_names
+from orchestration.settings import bureau_names, public_url
 
 LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
-MEDIA_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
 FRICTIONLESS_TYPES = {
     "BIGINT": "integer",
     "INTEGER": "integer",
@@ -29,52 +31,53 @@ FRICTIONLESS_TYPES = {
 }
 
 
-def _write_json(path: Path, document: dict) -> None:
+def _write_text(path: Path, text: str) -> None:
     staged = path.with_name(f".{path.name}.{os.getpid()}")
-    staged.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    staged.write_text(text, encoding="utf-8")
     os.replace(staged, path)
+
+
+def _write_json(path: Path, document: dict) -> None:
+    _write_text(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+def dcat_catalog(served: list[tuple[OpenDataset, Release]], title: tuple[str, str]) -> Graph:
+    """The DCAT-AP graph of these releases, with URLs under CITYBASE_PUBLIC_URL."""
+    return catalog_graph(
+        served,
+        base=public_url(),
+        title=title,
+        bureaus=bureau_names(),
+        contacts=_contacts(),
+        modified=clock.now().isoformat(),
+    )
 
 
 def _contacts() -> dict[str, str]:
     return {c.bureau: c.contact for c in load_contracts()}
 
 
-def _distribution(dataset: OpenDataset, release: Release, fmt: str) -> dict:
-    file = release.info["files"][fmt]
-    return {
-        "format": fmt.upper(),
-        "mediaType": MEDIA_TYPES[fmt],
-        "accessURL": f"{dataset.id}/current/{dataset.id}.{fmt}",
-        "byteSize": file["bytes"],
-        "checksum": {"algorithm": "sha256", "checksumValue": file["sha256"]},
-    }
-
-
-def _entry(dataset: OpenDataset, release: Release, bureaus: dict, contacts: dict):
-    bureau = bureaus.get(dataset.bureau, {"zh": dataset.bureau, "en": dataset.bureau})
+def _portal_entry(dataset: OpenDataset, release: Release, bureaus: dict) -> dict:
     info = release.info
     return {
-        "identifier": dataset.id,
+        "id": dataset.id,
         "title": {"zh": dataset.title, "en": dataset.title_en},
         "description": {"zh": dataset.description, "en": dataset.description_en},
-        "publisher": {
-            "identifier": dataset.bureau,
-            "name": bureau,
-        },
-        "contactPoint": contacts.get(dataset.bureau),
-        "keyword": dataset.keywords,
+        "publisher": bureaus.get(dataset.bureau, {"zh": dataset.bureau, "en": dataset.bureau}),
+        "keywords": dataset.keywords,
         "theme": dataset.theme,
-        "license": LICENSE["path"],
-        "spatial": info.get("spatial"),
-        "temporal": info.get("temporal"),
-        "accrualPeriodicity": dataset.update_frequency,
-        "issued": info.get("first_issued", info["published_at"]),
         "modified": info["published_at"],
+        "quality": info.get("quality_score"),
         "openness": dataset.openness,
-        "smallCellSuppression": dataset.suppression.rule() if dataset.suppression else None,
-        "qualityScore": info.get("quality_score"),
-        "releaseId": release.id,
-        "distribution": [_distribution(dataset, release, f) for f in ("csv", "parquet")],
+        "release": release.id,
+        "downloads": [
+            {
+                "format": fmt.upper(),
+                "url": f"{dataset.id}/current/{dataset.id}.{fmt}",
+                "bytes": info["files"][fmt]["bytes"],
+            }
+            for fmt in FORMATS
+        ],
     }
 
 
@@ -101,28 +104,26 @@ def _resource(dataset: OpenDataset, release: Release) -> dict:
     }
 
 
-def write_catalogs(root: Path, served: list[tuple[OpenDataset, Release]], title: str) -> None:
+def write_catalogs(
+    root: Path, served: list[tuple[OpenDataset, Release]], title: tuple[str, str]
+) -> None:
     """Describes each served dataset's release in the catalogue, the data package and the
     portal page, written into `root` (a view's folder, see releases.switch_view)."""
-    bureaus, contacts = bureau_names(), _contacts()
     root.mkdir(parents=True, exist_ok=True)
-    _write_json(
-        root / "catalog.json",
-        {
-            "@context": "https://www.w3.org/ns/dcat",
-            "@type": "dcat:Catalog",
-            "title": title,
-            "license": LICENSE["path"],
-            "dataset": [_entry(d, r, bureaus, contacts) for d, r in served],
-        },
-    )
+    _write_text(root / "catalog.json", as_jsonld(dcat_catalog(served, title)))
     _write_json(
         root / "datapackage.json",
         {
             "name": "citybase-open-data",
-            "title": title,
+            "title": " / ".join(title),
             "licenses": [LICENSE],
             "resources": [_resource(d, r) for d, r in served],
         },
     )
-    write_portal(root, clock.now().isoformat(sep=" "))
+    bureaus = bureau_names()
+    write_portal(
+        root,
+        [_portal_entry(d, r, bureaus) for d, r in served],
+        " / ".join(title),
+        clock.now().isoformat(sep=" "),
+    )

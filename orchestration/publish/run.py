@@ -312,8 +312,8 @@ def refresh_catalogs(paths: Paths, releasing: dict[str, Release] | None = None) 
     releasing = releasing or {}
     everything = list(open_datasets())
     for root, title in (
-        (paths.open_data, "citybase open data / 城市开放数据"),
-        (paths.conditional_share, "citybase conditional share / 有条件开放"),
+        (paths.open_data, ("城市开放数据", "citybase open data")),
+        (paths.conditional_share, ("有条件开放数据", "citybase conditional share")),
     ):
         if root == paths.conditional_share and readable_by_others(root):
             continue

@@ -91,52 +91,44 @@ def write_report(folder: Path, name: str, template: str, content: dict[str, Any]
     return _write(folder / f"{name}.html", page)
 
 
-def portal_content(catalog: dict, package: dict, generated_at: str) -> dict[str, Any]:
+def portal_content(
+    entries: list[dict[str, Any]], package: dict, title: str, generated_at: str
+) -> dict[str, Any]:
+    """The portal page's content: one entry per served dataset (see publish.catalog), with its
+    schema from the data package and the text the page's search box matches."""
     fields = {r["name"]: r.get("schema", {}).get("fields", []) for r in package["resources"]}
     datasets = []
-    for entry in catalog["dataset"]:
-        publisher = entry["publisher"]["name"]
-        title, description = entry["title"], entry["description"]
-        keywords = [str(k) for k in entry.get("keyword", [])]
+    for entry in entries:
         text = " ".join(
             [
-                entry["identifier"],
-                *title.values(),
-                *description.values(),
-                *publisher.values(),
-                *keywords,
-                entry.get("theme", ""),
+                entry["id"],
+                *entry["title"].values(),
+                *entry["description"].values(),
+                *entry["publisher"].values(),
+                *entry["keywords"],
+                entry["theme"],
             ]
         )
         datasets.append(
             {
-                "id": entry["identifier"],
-                "title": title,
-                "description": description,
-                "publisher": publisher,
-                "keywords": keywords,
-                "modified": entry.get("modified", ""),
-                "quality": entry.get("qualityScore"),
-                "openness": entry.get("openness", ""),
-                "release": entry.get("releaseId", ""),
+                **entry,
                 "downloads": [
-                    {"format": d["format"], "url": d["accessURL"], "size": _size(d["byteSize"])}
-                    for d in entry.get("distribution", [])
+                    {"format": d["format"], "url": d["url"], "size": _size(d["bytes"])}
+                    for d in entry["downloads"]
                 ],
-                "fields": fields.get(entry["identifier"], []),
+                "fields": fields.get(entry["id"], []),
                 "search_text": text.lower(),
             }
         )
-    return {"title": catalog["title"], "generated_at": generated_at, "datasets": datasets}
+    return {"title": title, "generated_at": generated_at, "datasets": datasets}
 
 
-def write_portal(root: Path, generated_at: str) -> Path:
-    """open_data/index.html from the catalogue and data package beside it."""
-    catalog = json.loads((root / "catalog.json").read_text(encoding="utf-8"))
+def write_portal(root: Path, entries: list[dict[str, Any]], title: str, generated_at: str) -> Path:
+    """open_data/index.html for the served datasets, with the data package beside it."""
     package = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
     page = (
         environment()
         .get_template("portal.html.j2")
-        .render(p=portal_content(catalog, package, generated_at))
+        .render(p=portal_content(entries, package, title, generated_at))
     )
     return _write(root / "index.html", page)
