@@ -15,6 +15,7 @@ from pathlib import Path
 
 from orchestration import clock
 from orchestration.settings import PROJECT_ROOT, Paths, paths
+from orchestration.sharing.commands import add_commands as add_sharing_commands
 
 
 def _date(text: str) -> dt.date:
@@ -420,6 +421,7 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--workdir", default="bench/work", help="scratch space (deleted runs)")
     bench.add_argument("--out", default="bench/results")
     bench.set_defaults(func=cmd_bench)
+    add_sharing_commands(sub)
     return root
 
 
