@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
 
 from orchestration.publish.catalog import dcat_catalog
 from orchestration.publish.dcat import FORMATS, as_jsonld, as_turtle
@@ -90,6 +91,11 @@ def _key(request: Request) -> str | None:
     return value.removeprefix("Bearer ").strip()
 
 
+def _is_ckan(path: str) -> bool:
+    """CKAN's clients call /api/3/action/<name> or, like ckanapi, /api/action/<name>."""
+    return path.startswith(("/api/3/", "/api/action/"))
+
+
 def _error(error: SharingError, ckan: bool) -> JSONResponse:
     headers = {"Retry-After": str(error.retry_after)} if isinstance(error, TooManyRequests) else {}
     body = (
@@ -118,16 +124,17 @@ def create_app(config: ServiceConfig) -> FastAPI:
 
     @app.middleware("http")
     async def gatekeeper(request: Request, call_next):
-        ckan = request.url.path.startswith("/api/3/")
+        ckan = _is_ckan(request.url.path)
         request.state.logged = Logged()
         request.state.consumer = None
         key = _key(request)
         try:
             if key is not None and key != config.admin_key:
-                request.state.consumer = registry.authenticate(engine, key)
+                request.state.consumer = await run_in_threadpool(registry.authenticate, engine, key)
             who = request.state.consumer.name if request.state.consumer else None
             limiter.take(who or f"address:{request.client.host if request.client else '-'}")
-            if who and audit.requests_today(engine, who) >= request.state.consumer.daily_quota:
+            used = await run_in_threadpool(audit.requests_today, engine, who) if who else 0
+            if who and used >= request.state.consumer.daily_quota:
                 raise TooManyRequests(
                     "daily quota used up; it renews at midnight (city time)", 3600
                 )
@@ -135,7 +142,8 @@ def create_app(config: ServiceConfig) -> FastAPI:
         except SharingError as error:
             response = _error(error, ckan)
         logged: Logged = request.state.logged
-        audit.record(
+        await run_in_threadpool(
+            audit.record,
             engine,
             audit.Access(
                 consumer=request.state.consumer.name if request.state.consumer else None,
@@ -152,7 +160,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
 
     @app.exception_handler(SharingError)
     async def refused(request: Request, error: SharingError):
-        return _error(error, request.url.path.startswith("/api/3/"))
+        return _error(error, _is_ckan(request.url.path))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError):
@@ -160,9 +168,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
             f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}"
             for e in error.errors()
         )
-        return _error(
-            SharingError(f"invalid request: {where}"), request.url.path.startswith("/api/3/")
-        )
+        return _error(SharingError(f"invalid request: {where}"), _is_ckan(request.url.path))
 
     @app.exception_handler(Exception)
     async def failed(request: Request, error: Exception):
@@ -209,6 +215,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
                     raise SharingError(f"{name}: not valid JSON") from None
         return params
 
+    @app.api_route("/api/action/{action}", methods=["GET", "POST"])
     @app.api_route("/api/3/action/{action}", methods=["GET", "POST"])
     async def ckan_action(action: str, request: Request):
         if action not in ACTIONS:

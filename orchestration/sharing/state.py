@@ -1,5 +1,5 @@
-"""The sharing service's own state: consumers, keys, applications, grants, the access log and
-the privacy-budget ledger, in one SQL database.
+"""The sharing service's own state: consumers, keys, applications, grants and the access log,
+in one SQL database.
 
 SQLite under CITYBASE_HOME by default (one file, nothing to run); any SQLAlchemy URL in
 CITYBASE_SHARING_DB, PostgreSQL in production. Tables are created on first use. Times are city
@@ -14,11 +14,9 @@ from pathlib import Path
 
 from sqlalchemy import (
     JSON,
-    Boolean,
     Column,
     Date,
     DateTime,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -32,10 +30,12 @@ from sqlalchemy.engine import Engine
 
 DATABASE_VARIABLE = "CITYBASE_SHARING_DB"
 
+# Table names start with sharing_: the state may share a PostgreSQL database with other
+# systems (a bureau's own `applications` table, say) without a clash.
 metadata = MetaData()
 
 consumers = Table(
-    "consumers",
+    "sharing_consumers",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(100), nullable=False, unique=True),
@@ -48,10 +48,10 @@ consumers = Table(
 )
 
 api_keys = Table(
-    "api_keys",
+    "sharing_api_keys",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("consumer_id", Integer, ForeignKey("consumers.id"), nullable=False),
+    Column("consumer_id", Integer, ForeignKey("sharing_consumers.id"), nullable=False),
     Column("prefix", String(16), nullable=False, unique=True),  # shown, to name a key
     Column("key_hash", String(64), nullable=False, unique=True),  # sha256 of the whole key
     Column("created_at", DateTime, nullable=False),
@@ -60,10 +60,10 @@ api_keys = Table(
 )
 
 applications = Table(
-    "applications",
+    "sharing_applications",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("consumer_id", Integer, ForeignKey("consumers.id"), nullable=False),
+    Column("consumer_id", Integer, ForeignKey("sharing_consumers.id"), nullable=False),
     Column("dataset", String(100), nullable=False),
     Column("bureau", String(100), nullable=False),  # the owner, who decides
     Column("fields", JSON),  # null: every field
@@ -79,11 +79,11 @@ applications = Table(
 )
 
 grants = Table(
-    "grants",
+    "sharing_grants",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("application_id", Integer, ForeignKey("applications.id"), nullable=False),
-    Column("consumer_id", Integer, ForeignKey("consumers.id"), nullable=False),
+    Column("application_id", Integer, ForeignKey("sharing_applications.id"), nullable=False),
+    Column("consumer_id", Integer, ForeignKey("sharing_consumers.id"), nullable=False),
     Column("dataset", String(100), nullable=False),
     Column("fields", JSON),
     Column("granted_at", DateTime, nullable=False),
@@ -93,7 +93,7 @@ grants = Table(
 )
 
 access_log = Table(
-    "access_log",
+    "sharing_access_log",
     metadata,
     Column("seq", Integer, primary_key=True, autoincrement=False),
     Column("at", DateTime, nullable=False),
@@ -115,23 +115,11 @@ Index("access_log_by_dataset", access_log.c.dataset, access_log.c.at)
 # One row: the chain's head. Appending updates it first, which serialises appends in SQLite
 # (the write lock) and PostgreSQL (the row lock) alike.
 audit_head = Table(
-    "audit_head",
+    "sharing_audit_head",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("seq", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
-)
-
-privacy_ledger = Table(
-    "privacy_ledger",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("consumer_id", Integer, ForeignKey("consumers.id"), nullable=False),
-    Column("dataset", String(100), nullable=False),
-    Column("epsilon", Float, nullable=False),
-    Column("at", DateTime, nullable=False),
-    Column("query", Text, nullable=False),
-    Column("answered", Boolean, nullable=False),
 )
 
 
