@@ -26,6 +26,7 @@ from rdflib import Graph
 from rdflib.namespace import DCAT, DCTERMS, RDF
 from sqlalchemy import delete, update
 
+from orchestration import clock
 from orchestration.publish.datasets import open_datasets
 from orchestration.publish.releases import current
 from orchestration.publish.run import destination
@@ -258,7 +259,7 @@ def test_conditional_data_needs_a_live_grant_from_its_bureau(
     )
 
     # past its expiry (30 days on), the grant no longer opens the data
-    later = dt.datetime.now() + dt.timedelta(days=31)
+    later = clock.now() + dt.timedelta(days=31)
     monkeypatch.setenv("CITYBASE_NOW", later.isoformat(timespec="seconds"))
     assert search(app_key) == 403
     monkeypatch.delenv("CITYBASE_NOW")

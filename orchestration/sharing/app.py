@@ -16,7 +16,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
@@ -275,6 +275,9 @@ def create_app(config: ServiceConfig) -> FastAPI:
         return _file(request, dataset_id, name, "share")
 
     @app.get("/")
+    def home():
+        return RedirectResponse("/open-data/")
+
     @app.get("/open-data/")
     def portal():
         return FileResponse(config.paths.open_data / "index.html", media_type="text/html")
@@ -291,7 +294,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
         offered = grants.Requested(
             served.id, served.dataset.bureau, tuple(n for n, _ in served.fields)
         )
-        request.state.logged = Logged(dataset=served.id, fields=body.fields)
+        request.state.logged = Logged(dataset=offered.dataset, fields=body.fields)
         return grants.apply(engine, who, offered, body.purpose, body.fields, body.grant_days)
 
     @app.get("/api/sharing/applications")

@@ -136,26 +136,3 @@ def requests_today(engine: Engine, consumer: str) -> int:
             .select_from(access_log)
             .where(access_log.c.consumer == consumer, access_log.c.at >= start)
         ).scalar_one()
-
-
-def accesses(engine: Engine, datasets: list[str], since: dt.datetime, until: dt.datetime) -> list:
-    """Who read these datasets between two moments: (consumer, dataset, requests, rows)."""
-    with engine.connect() as db:
-        return list(
-            db.execute(
-                select(
-                    access_log.c.consumer,
-                    access_log.c.dataset,
-                    func.count().label("requests"),
-                    func.coalesce(func.sum(access_log.c.rows), 0).label("rows"),
-                )
-                .where(
-                    access_log.c.dataset.in_(datasets),
-                    access_log.c.at >= since,
-                    access_log.c.at < until,
-                    access_log.c.status < 400,
-                )
-                .group_by(access_log.c.consumer, access_log.c.dataset)
-                .order_by(access_log.c.dataset, access_log.c.consumer)
-            )
-        )

@@ -65,16 +65,14 @@ def cmd_key_revoke(args: argparse.Namespace) -> int:
 
 def cmd_apply(args: argparse.Namespace) -> int:
     from orchestration.sharing import grants, registry
-    from orchestration.sharing.errors import NotFound, SharingError
+    from orchestration.sharing.errors import NotFound
     from orchestration.sharing.published import Exchange
 
     engine = _engine()
     served = Exchange(paths()).offer().get(args.dataset)
     if served is None:
-        raise NotFound(f"no served dataset {args.dataset!r}")
-    if not served.conditional:
-        raise SharingError(f"{served.id} is open to everyone: no application needed")
-    offered = grants.Requested(served.id, served.dataset.bureau, tuple(n for n, _ in served.fields))
+        raise NotFound(f"no served dataset {args.dataset!r}; package_list names them")
+    offered = grants.requested(served)
     fields = args.fields.split(",") if args.fields else None
     consumer = registry.consumer(engine, args.consumer)
     _print(grants.apply(engine, consumer, offered, args.purpose, fields, args.days))

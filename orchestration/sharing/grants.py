@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 
 from orchestration import clock
 from orchestration.sharing.errors import Conflict, Forbidden, NotFound, SharingError
+from orchestration.sharing.published import Served
 from orchestration.sharing.registry import Consumer
 from orchestration.sharing.state import applications, consumers, grants
 from orchestration.sharing.workdays import add_working_days
@@ -40,6 +41,13 @@ class Requested:
     dataset: str
     bureau: str
     fields: tuple[str, ...]  # every field the dataset has
+
+
+def requested(served: Served) -> Requested:
+    """What may be applied for in a served dataset: a conditional one, any of its fields."""
+    if not served.conditional:
+        raise SharingError(f"{served.id} is open to everyone (无条件开放): no application needed")
+    return Requested(served.id, served.dataset.bureau, tuple(name for name, _ in served.fields))
 
 
 def answer_days() -> int:

@@ -109,8 +109,8 @@ access_log = Table(
     Column("hash", String(64), nullable=False),
 )
 
-Index("access_log_by_consumer", access_log.c.consumer, access_log.c.at)
-Index("access_log_by_dataset", access_log.c.dataset, access_log.c.at)
+Index("sharing_access_log_by_consumer", access_log.c.consumer, access_log.c.at)
+Index("sharing_access_log_by_dataset", access_log.c.dataset, access_log.c.at)
 
 # One row: the chain's head. Appending updates it first, which serialises appends in SQLite
 # (the write lock) and PostgreSQL (the row lock) alike.
