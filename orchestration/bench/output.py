@@ -126,6 +126,20 @@ def markdown(results: dict[str, Any], summary: list[dict[str, Any]]) -> str:
         "each moment shared among the nodes running then). The limit is "
         "every model's compiled SQL run bare in one DuckDB connection on the same raw data.",
     ]
+    if results.get("sharing"):
+        lines += [
+            "",
+            "Sharing service (`citybase serve`, its own process; 1,000 datastore_search "
+            "requests at concurrency 16 on loopback, state in SQLite):",
+            "",
+            "| scale | p50 | p95 | p99 | requests/s | errors |",
+            "|---|---|---|---|---|---|",
+            *(
+                f"| {r['scale']:g} | {r['p50_ms']:.0f} ms | {r['p95_ms']:.0f} ms | "
+                f"{r['p99_ms']:.0f} ms | {r['requests_per_second']:.0f} | {r['errors']} |"
+                for r in results["sharing"]
+            ),
+        ]
     history = results.get("history")
     if history:
         lines += [

@@ -23,6 +23,7 @@ from typing import Any
 from orchestration import clock
 from orchestration.bench.limit import run_limit
 from orchestration.bench.output import machine, write_outputs
+from orchestration.bench.sharing import measure_sharing
 from orchestration.democity import generate
 from orchestration.memory import PeakRss
 from orchestration.settings import Paths
@@ -121,7 +122,8 @@ def run_night(home: Paths, day: dt.date) -> dict[str, Any]:
     }
 
 
-def measure_scale(config: BenchConfig, scale: float) -> list[dict[str, Any]]:
+def measure_scale(config: BenchConfig, scale: float) -> tuple[list[dict[str, Any]], dict]:
+    """The scale's nights and limits, and the sharing service's latency over the last night."""
     city = _city(config, scale, 1)
     runs = []
     for repeat in range(config.repeat):
@@ -138,7 +140,13 @@ def measure_scale(config: BenchConfig, scale: float) -> list[dict[str, Any]]:
             flush=True,
         )
         runs.append({"scale": scale, "repeat": repeat + 1, **run})
-    return runs
+    sharing = {"scale": scale, **measure_sharing(home)}
+    print(
+        f"bench: scale {scale:g} sharing: p50 {sharing['p50_ms']:.0f} ms, "
+        f"p95 {sharing['p95_ms']:.0f} ms, {sharing['errors']} errors",
+        flush=True,
+    )
+    return runs, sharing
 
 
 def measure_history(config: BenchConfig) -> dict[str, Any]:
@@ -186,11 +194,14 @@ def run_bench(config: BenchConfig) -> list[Path]:
             "seed": config.seed,
         },
         "runs": [],
+        "sharing": [],
         "history": None,
     }
     written: list[Path] = []
     for scale in config.scales:
-        results["runs"] += measure_scale(config, scale)
+        runs, sharing = measure_scale(config, scale)
+        results["runs"] += runs
+        results["sharing"].append(sharing)
         written = write_outputs(results, config.out)
     if config.history > 0:
         results["history"] = measure_history(config)
