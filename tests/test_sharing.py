@@ -8,7 +8,9 @@ import concurrent.futures
 import contextlib
 import csv
 import datetime as dt
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -27,13 +29,17 @@ from rdflib.namespace import DCAT, DCTERMS, RDF
 from sqlalchemy import delete, update
 
 from orchestration import clock
+from orchestration.contracts import load_contracts
 from orchestration.publish.datasets import open_datasets
 from orchestration.publish.releases import current
 from orchestration.publish.run import destination
-from orchestration.sharing import grants, registry
+from orchestration.reports.nightly import write_reports
+from orchestration.settings import Paths
+from orchestration.sharing import audit, grants, registry
 from orchestration.sharing.app import ServiceConfig, create_app
 from orchestration.sharing.state import access_log, engine_for, metadata
-from tests.conftest import TwoNights
+from orchestration.warehouse import connect
+from tests.conftest import NIGHT_2, TwoNights
 
 CONDITIONAL = "district-od-daily"
 OPEN = "route-boardings-daily"
@@ -456,3 +462,43 @@ def test_a_thousand_requests_at_concurrency_16_all_succeed(service: Service) -> 
         with concurrent.futures.ThreadPoolExecutor(16) as pool:
             statuses = list(pool.map(one, range(1000)))
     assert statuses.count(200) == 1000
+
+
+@pytest.mark.slow
+def test_the_bureau_report_lists_who_read_its_data_and_what_waits_for_it(
+    two_nights: TwoNights, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = Paths(tmp_path / "home")
+    home.home.mkdir()
+    shutil.copy(two_nights.home.warehouse, home.warehouse)
+    url = _sqlite(tmp_path)
+    monkeypatch.setenv("CITYBASE_SHARING_DB", url)
+    engine = engine_for(url)
+    consumer = registry.register(engine, "transport-app", "platform")
+    monkeypatch.setenv("CITYBASE_NOW", f"{NIGHT_2}T12:00")
+    for rows in (10, 5):
+        audit.record(
+            engine,
+            audit.Access(
+                "transport-app", "GET", "/api/3/action/datastore_search", 200, OPEN, rows=rows
+            ),
+        )
+    audit.record(
+        engine, audit.Access(None, "GET", "/api/3/action/datastore_search", 403, CONDITIONAL)
+    )
+    offered = grants.Requested(CONDITIONAL, "transport", ("date_day", "journeys"))
+    waiting = grants.apply(engine, consumer, offered, PURPOSE)
+    monkeypatch.delenv("CITYBASE_NOW")
+    with connect(home.warehouse) as con:
+        write_reports(con, home, NIGHT_2, load_contracts(), {"transport"})
+    report = json.loads(
+        (home.reports / "transport" / f"{NIGHT_2}.json").read_text(encoding="utf-8")
+    )
+    sharing = report["sharing"]
+    assert sharing["accesses"] == [
+        {"consumer": "transport-app", "dataset": OPEN, "requests": 2, "rows": 15}
+    ]  # the refused request is logged but is not an access
+    assert [a["id"] for a in sharing["pending"]] == [waiting["id"]]
+    assert sharing["log_entries"] == 3
+    html = (home.reports / "transport" / f"{NIGHT_2}.html").read_text(encoding="utf-8")
+    assert "transport-app" in html and "Who accessed this bureau's data" in html

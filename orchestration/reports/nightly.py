@@ -16,6 +16,7 @@ from orchestration.contracts import Contract
 from orchestration.reports.content import bureau_report, city_report
 from orchestration.reports.render import write_report
 from orchestration.reports.scores import history, score_night
+from orchestration.reports.sharing import sharing_section
 from orchestration.settings import Paths
 
 CITY = "city"
@@ -44,6 +45,7 @@ def write_reports(
         content = bureau_report(
             con, bureau, day, contracts, units.get(bureau, {}), trends.get(bureau, {})
         )
+        content["sharing"] = sharing_section(paths, bureau, day)
         contents.append(content)
         if chosen is None or bureau in chosen:
             html = write_report(paths.reports / bureau, day.isoformat(), "bureau.html.j2", content)

@@ -136,3 +136,33 @@ def requests_today(engine: Engine, consumer: str) -> int:
             .select_from(access_log)
             .where(access_log.c.consumer == consumer, access_log.c.at >= start)
         ).scalar_one()
+
+
+def accesses(engine: Engine, datasets: list[str], day: dt.date) -> list[dict]:
+    """Who read these datasets on a day (city time): consumer, dataset, requests, rows."""
+    since = dt.datetime.combine(day, dt.time())
+    with engine.connect() as db:
+        rows = db.execute(
+            select(
+                func.coalesce(access_log.c.consumer, "（匿名 anonymous）").label("consumer"),
+                access_log.c.dataset,
+                func.count().label("requests"),
+                func.coalesce(func.sum(access_log.c.rows), 0).label("rows"),
+            )
+            .where(
+                access_log.c.dataset.in_(datasets),
+                access_log.c.at >= since,
+                access_log.c.at < since + dt.timedelta(days=1),
+                access_log.c.status < 400,
+            )
+            .group_by("consumer", access_log.c.dataset)
+            .order_by(access_log.c.dataset, "consumer")
+        )
+        return [row._asdict() for row in rows]
+
+
+def head(engine: Engine) -> tuple[int, str]:
+    """The chain's head now: (entries, hash). The report prints it, off the service's machine."""
+    with engine.connect() as db:
+        row = db.execute(select(audit_head.c.seq, audit_head.c.hash)).first()
+    return (row.seq, row.hash) if row else (0, GENESIS)

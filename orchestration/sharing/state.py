@@ -132,6 +132,16 @@ def database_url(home: Path) -> str:
     return f"sqlite:///{folder / 'state.sqlite'}"
 
 
+def existing_engine(home: Path) -> Engine | None:
+    """The state database if the service has one (configured, or the default file exists):
+    what the nightly report reads, without creating a database where no service runs."""
+    configured = os.environ.get(DATABASE_VARIABLE, "").strip()
+    if configured:
+        return engine_for(configured)
+    default = home / "sharing" / "state.sqlite"
+    return engine_for(f"sqlite:///{default}") if default.is_file() else None
+
+
 @cache
 def engine_for(url: str) -> Engine:
     """The engine for a database URL, with the tables created. SQLite waits for a writer

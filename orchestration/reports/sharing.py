@@ -1,0 +1,29 @@
+"""The sharing part of a bureau's report: who read its datasets through `citybase serve` that
+day, its applications waiting for an answer (overdue ones first), and the access log's head."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from orchestration.publish.datasets import open_datasets
+from orchestration.settings import Paths
+from orchestration.sharing import audit
+from orchestration.sharing.grants import list_applications
+from orchestration.sharing.state import existing_engine
+
+
+def sharing_section(paths: Paths, bureau: str, day: dt.date) -> dict[str, Any] | None:
+    """None where no sharing service keeps state for this home."""
+    engine = existing_engine(paths.home)
+    if engine is None:
+        return None
+    datasets = [d.id for d in open_datasets() if d.bureau == bureau and d.openness != "not_open"]
+    pending = [a for a in list_applications(engine, bureau=bureau) if a["status"] == "pending"]
+    entries, head = audit.head(engine)
+    return {
+        "accesses": audit.accesses(engine, datasets, day),
+        "pending": sorted(pending, key=lambda a: (not a["overdue"], a["due_on"])),
+        "log_entries": entries,
+        "log_head": head,
+    }
