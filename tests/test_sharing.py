@@ -165,6 +165,13 @@ def test_ckanapi_lists_the_catalogue_and_reads_exactly_the_published_rows(
         }
     assert sorted(ckan.action.package_list()) == sorted(served) == sorted(catalogued)
 
+    for path, fmt in (("/catalog.ttl", "turtle"), ("/catalog.jsonld", "json-ld")):
+        graph = Graph().parse(data=httpx.get(service.url + path).text, format=fmt)
+        listed = {
+            str(graph.value(d, DCTERMS.identifier)) for d in graph.subjects(RDF.type, DCAT.Dataset)
+        }
+        assert listed == served  # the service's catalogue lists conditional datasets too
+
     package = ckan.action.package_show(id=OPEN)
     assert package["organization"]["name"] == "transport"
     assert {r["format"] for r in package["resources"]} == {"CSV", "PARQUET"}

@@ -41,11 +41,13 @@ def _write_json(path: Path, document: dict) -> None:
     _write_text(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
-def dcat_catalog(served: list[tuple[OpenDataset, Release]], title: tuple[str, str]) -> Graph:
-    """The DCAT-AP graph of these releases, with URLs under CITYBASE_PUBLIC_URL."""
+def dcat_catalog(
+    served: list[tuple[OpenDataset, Release]], title: tuple[str, str], base: str | None = None
+) -> Graph:
+    """The DCAT-AP graph of these releases, with URLs under `base` (CITYBASE_PUBLIC_URL)."""
     return catalog_graph(
         served,
-        base=public_url(),
+        base=base or public_url(),
         title=title,
         bureaus=bureau_names(),
         contacts=_contacts(),

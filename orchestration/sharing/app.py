@@ -241,6 +241,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
         graph = dcat_catalog(
             [(s.dataset, s.release) for s in offer.served.values()],
             ("城市数据共享目录", "citybase sharing catalogue"),
+            config.base_url,
         )
         if request.url.path.endswith(".ttl"):
             return Response(as_turtle(graph), media_type="text/turtle; charset=utf-8")
