@@ -37,6 +37,7 @@ from orchestration.reports.nightly import write_reports
 from orchestration.settings import Paths
 from orchestration.sharing import audit, grants, registry
 from orchestration.sharing.app import ServiceConfig, create_app
+from orchestration.sharing.report import sharing_section
 from orchestration.sharing.state import access_log, engine_for, metadata
 from orchestration.warehouse import connect
 from tests.conftest import NIGHT_2, TwoNights
@@ -497,7 +498,14 @@ def test_the_bureau_report_lists_who_read_its_data_and_what_waits_for_it(
     waiting = grants.apply(engine, consumer, offered, PURPOSE)
     monkeypatch.delenv("CITYBASE_NOW")
     with connect(home.warehouse) as con:
-        write_reports(con, home, NIGHT_2, load_contracts(), {"transport"})
+        write_reports(
+            con,
+            home,
+            NIGHT_2,
+            load_contracts(),
+            {"transport"},
+            sharing=lambda bureau: sharing_section(home, bureau, NIGHT_2),
+        )
     report = json.loads(
         (home.reports / "transport" / f"{NIGHT_2}.json").read_text(encoding="utf-8")
     )

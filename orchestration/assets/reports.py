@@ -22,6 +22,7 @@ from orchestration.partitions import daily_partitions
 from orchestration.publish.datasets import open_datasets
 from orchestration.reports.nightly import CITY, write_reports
 from orchestration.resources import CitybaseHome
+from orchestration.sharing.report import sharing_section
 
 
 def report_key(bureau: str) -> AssetKey:
@@ -70,7 +71,14 @@ def build_report_assets(contracts: list[Contract]) -> list[AssetsDefinition]:
         day = dt.date.fromisoformat(context.partition_key)
         chosen = {key.path[1] for key in context.selected_asset_keys}
         with home.warehouse() as con:
-            written = write_reports(con, home.paths, day, load_contracts(), chosen)
+            written = write_reports(
+                con,
+                home.paths,
+                day,
+                load_contracts(),
+                chosen,
+                sharing=lambda bureau: sharing_section(home.paths, bureau, day),
+            )
         for report in written:
             yield MaterializeResult(
                 asset_key=report_key(report.bureau),

@@ -7,8 +7,10 @@ reports/city/<YYYY-MM-DD>.html and .json
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -16,7 +18,6 @@ from orchestration.contracts import Contract
 from orchestration.reports.content import bureau_report, city_report
 from orchestration.reports.render import write_report
 from orchestration.reports.scores import history, score_night
-from orchestration.reports.sharing import sharing_section
 from orchestration.settings import Paths
 
 CITY = "city"
@@ -35,9 +36,11 @@ def write_reports(
     day: dt.date,
     contracts: list[Contract],
     chosen: set[str] | None = None,
+    sharing: Callable[[str], dict[str, Any] | None] | None = None,
 ) -> list[WrittenReport]:
     """Scores the night and writes the reports of the `chosen` bureaus (and "city"); all of
-    them when None. The city overview always reads every bureau's scores."""
+    them when None. The city overview always reads every bureau's scores. `sharing` gives a
+    bureau's section on who accessed its data (None: no sharing service)."""
     units = score_night(con, day, contracts)
     trends = history(con, day)
     written, contents = [], []
@@ -45,7 +48,7 @@ def write_reports(
         content = bureau_report(
             con, bureau, day, contracts, units.get(bureau, {}), trends.get(bureau, {})
         )
-        content["sharing"] = sharing_section(paths, bureau, day)
+        content["sharing"] = sharing(bureau) if sharing else None
         contents.append(content)
         if chosen is None or bureau in chosen:
             html = write_report(paths.reports / bureau, day.isoformat(), "bureau.html.j2", content)

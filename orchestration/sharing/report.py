@@ -1,5 +1,6 @@
-"""The sharing part of a bureau's report: who read its datasets through `citybase serve` that
-day, its applications waiting for an answer (overdue ones first), and the access log's head."""
+"""The sharing part of a bureau's nightly report: who read its datasets through `citybase
+serve` that day, its applications waiting for an answer (overdue ones first), and the access
+log's head. The report asset hands it to the reports, which know nothing of the service."""
 
 from __future__ import annotations
 
