@@ -496,7 +496,10 @@ def test_the_bureau_report_lists_who_read_its_data_and_what_waits_for_it(
     )
     offered = grants.Requested(CONDITIONAL, "transport", ("date_day", "journeys"))
     waiting = grants.apply(engine, consumer, offered, PURPOSE)
-    monkeypatch.delenv("CITYBASE_NOW")
+    # the report is written the night after 10 working days have passed: the application is
+    # overdue there, and the report escalates it
+    due = grants.application(engine, waiting["id"])["due_on"]
+    monkeypatch.setenv("CITYBASE_NOW", f"{due + dt.timedelta(days=1)}T02:00")
     with connect(home.warehouse) as con:
         write_reports(
             con,
@@ -513,7 +516,8 @@ def test_the_bureau_report_lists_who_read_its_data_and_what_waits_for_it(
     assert sharing["accesses"] == [
         {"consumer": "transport-app", "dataset": OPEN, "requests": 2, "rows": 15}
     ]  # the refused request is logged but is not an access
-    assert [a["id"] for a in sharing["pending"]] == [waiting["id"]]
+    assert [(a["id"], a["overdue"]) for a in sharing["pending"]] == [(waiting["id"], True)]
+    assert grants.application(engine, waiting["id"])["escalated_at"] is not None
     assert sharing["log_entries"] == 3
     html = (home.reports / "transport" / f"{NIGHT_2}.html").read_text(encoding="utf-8")
     assert "transport-app" in html and "Who accessed this bureau's data" in html

@@ -252,12 +252,15 @@ def granted_fields(engine: Engine, consumer: Consumer, dataset: str) -> list[str
     return sorted({name for row in rows for name in row.fields})
 
 
-def escalate(engine: Engine, today: dt.date | None = None) -> list[dict]:
-    """Flags each pending application past its last working day (once) and posts the newly
-    overdue ones to CITYBASE_SHARING_WEBHOOK_URL when set. Returns every overdue application."""
+def escalate(engine: Engine, today: dt.date | None = None, bureau: str | None = None) -> list[dict]:
+    """Flags each pending application (of `bureau`, or all) past its last working day, once,
+    and posts the newly overdue ones to CITYBASE_SHARING_WEBHOOK_URL when set. Returns every
+    overdue application."""
     today = today or clock.today()
     overdue = [
-        a for a in list_applications(engine) if a["status"] == "pending" and today > a["due_on"]
+        a
+        for a in list_applications(engine, bureau=bureau)
+        if a["status"] == "pending" and today > a["due_on"]
     ]
     new = [a for a in overdue if a["escalated_at"] is None]
     if new:
