@@ -28,6 +28,7 @@ from orchestration.integrations.dbt.translator import (
 )
 from orchestration.landing.schema import ensure_raw_tables, write_bureau_register
 from orchestration.partitions import daily_partitions
+from orchestration.publish.private import write_lake
 from orchestration.quality.dbt_samples import failing_samples
 from orchestration.quality.dbt_timing import wall_seconds_by_kind
 from orchestration.quality.store import CheckRecord, save_records, save_timing
@@ -120,7 +121,9 @@ def build_dbt_assets(contracts: Sequence[Contract]) -> AssetsDefinition:
             seconds = wall_seconds_by_kind(run_results["results"]).get("test", 0.0)
             save_timing(con, day, "dbt_tests", "dbt_warehouse", seconds)
             snapshot = write_snapshot(con, home.paths.home, day)
+            private_rows = write_lake(con, home.paths.home, day)
         context.log.info(f"analysts now read {snapshot} (via {analyst_path(home.paths.home)})")
+        context.log.info(f"private lake: rows written per dataset {private_rows}")
         for check in failed_checks:
             unique_id = check.metadata.get("unique_id")
             sample = samples.get(getattr(unique_id, "value", unique_id), [])

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Request
+from fastapi import Body, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from orchestration.publish.catalog import dcat_catalog
 from orchestration.publish.dcat import FORMATS, as_jsonld, as_turtle
 from orchestration.settings import Paths
-from orchestration.sharing import audit, grants, registry
+from orchestration.sharing import asking, audit, budget, dp, grants, registry
 from orchestration.sharing.ckan import ACTIONS, Caller
 from orchestration.sharing.errors import (
     Forbidden,
@@ -57,7 +57,6 @@ class Logged:
     fields: list[str] | None = None
     query: str | None = None
     rows: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Application(BaseModel):
@@ -119,6 +118,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     exchange = Exchange(config.paths)
+    resolver = dp.Resolver()
     limiter = RateLimiter(config.rate_per_minute)
     engine = config.engine
 
@@ -287,14 +287,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
     @app.post("/api/sharing/applications", status_code=201)
     def submit(body: Application, request: Request):
         who = consumer_of(request)
-        served = caller(request).served(body.dataset)
-        if not served.conditional:
-            raise SharingError(
-                f"{served.id} is open to everyone (无条件开放): no application needed"
-            )
-        offered = grants.Requested(
-            served.id, served.dataset.bureau, tuple(n for n, _ in served.fields)
-        )
+        offered = grants.requested(exchange, body.dataset)
         request.state.logged = Logged(dataset=offered.dataset, fields=body.fields)
         return grants.apply(engine, who, offered, body.purpose, body.fields, body.grant_days)
 
@@ -334,6 +327,30 @@ def create_app(config: ServiceConfig) -> FastAPI:
     @app.post("/api/sharing/grants/{grant_id}/revoke")
     def revoke(grant_id: int, body: Decision, request: Request):
         return grants.revoke(engine, grant_id, _bureau(request), body.reason)
+
+    # Usable but invisible: aggregate questions of person-level data, answered with
+    # differential privacy; the rows never leave.
+    @app.get("/api/sharing/private")
+    def private_datasets(request: Request):
+        datasets = [asking.describe(d) for d in exchange.private.values()]
+        if request.state.consumer is None:
+            return {"datasets": datasets}
+        return {"datasets": datasets, "budget": budget.standing(engine, request.state.consumer)}
+
+    @app.get("/api/sharing/budget")
+    def my_budget(request: Request):
+        return budget.standing(engine, consumer_of(request))
+
+    @app.post("/api/sharing/private/{dataset_id}/query")
+    def private_query(dataset_id: str, request: Request, body: Annotated[dict[str, Any], Body()]):
+        request.state.logged = Logged(dataset=dataset_id[:100], query=json.dumps(body)[:2000])
+        who = consumer_of(request)
+        result = asking.ask(engine, who, exchange, resolver, dataset_id, body)
+        request.state.logged.rows = len(result["groups"])
+        request.state.logged.fields = sorted(
+            {*result["question"]["group_by"], *(c for c, _ in result["question"]["where"])}
+        )
+        return result
 
     @app.post("/api/sharing/consumers", status_code=201)
     def new_consumer(body: NewConsumer, request: Request):

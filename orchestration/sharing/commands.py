@@ -9,6 +9,8 @@ import json
 import sys
 
 from orchestration.settings import paths
+from orchestration.sharing.grants import DEFAULT_GRANT_DAYS
+from orchestration.sharing.registry import DEFAULT_KEY_DAYS, DEFAULT_QUOTA
 
 
 def _engine():
@@ -46,6 +48,13 @@ def cmd_consumer_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_consumer_budget(args: argparse.Namespace) -> int:
+    from orchestration.sharing import budget
+
+    _print(budget.set_budget(_engine(), args.name, args.epsilon))
+    return 0
+
+
 def cmd_key_issue(args: argparse.Namespace) -> int:
     from orchestration.sharing import registry
 
@@ -65,14 +74,10 @@ def cmd_key_revoke(args: argparse.Namespace) -> int:
 
 def cmd_apply(args: argparse.Namespace) -> int:
     from orchestration.sharing import grants, registry
-    from orchestration.sharing.errors import NotFound
     from orchestration.sharing.published import Exchange
 
     engine = _engine()
-    served = Exchange(paths()).offer().get(args.dataset)
-    if served is None:
-        raise NotFound(f"no served dataset {args.dataset!r}; package_list names them")
-    offered = grants.requested(served)
+    offered = grants.requested(Exchange(paths()), args.dataset)
     fields = args.fields.split(",") if args.fields else None
     consumer = registry.consumer(engine, args.consumer)
     _print(grants.apply(engine, consumer, offered, args.purpose, fields, args.days))
@@ -137,26 +142,34 @@ def add_commands(sub) -> None:
     add.add_argument("--kind", choices=("platform", "bureau"), default="platform")
     add.add_argument("--bureau", help="for a bureau: its code (it decides on its data)")
     add.add_argument("--contact")
-    add.add_argument("--quota", type=int, default=10_000, help="requests a day")
+    add.add_argument("--quota", type=int, default=DEFAULT_QUOTA, help="requests a day")
     add.set_defaults(func=cmd_consumer_add)
     consumers_sub.add_parser("list").set_defaults(func=cmd_consumer_list)
+    budget = consumers_sub.add_parser(
+        "budget", help="set a consumer's lifetime privacy budget (ε) for private questions"
+    )
+    budget.add_argument("name")
+    budget.add_argument("epsilon", type=float)
+    budget.set_defaults(func=cmd_consumer_budget)
 
     keys = sub.add_parser("keys", help="API keys (stored hashed)")
     keys_sub = keys.add_subparsers(dest="action", required=True)
     issue = keys_sub.add_parser("issue", help="a new key for a consumer, shown once")
     issue.add_argument("consumer")
-    issue.add_argument("--days", type=int, default=365)
+    issue.add_argument("--days", type=int, default=DEFAULT_KEY_DAYS)
     issue.set_defaults(func=cmd_key_issue)
     revoke = keys_sub.add_parser("revoke", help="revoke a key by its prefix (cb_<prefix>_…)")
     revoke.add_argument("prefix")
     revoke.set_defaults(func=cmd_key_revoke)
 
-    apply = sub.add_parser("apply", help="apply for a conditional dataset for a consumer")
+    apply = sub.add_parser("apply", help="apply, for a consumer, for a conditional or private set")
     apply.add_argument("consumer")
     apply.add_argument("dataset")
     apply.add_argument("--purpose", required=True)
     apply.add_argument("--fields", help="comma-separated; default every field")
-    apply.add_argument("--days", type=int, default=180, help="how long the grant should last")
+    apply.add_argument(
+        "--days", type=int, default=DEFAULT_GRANT_DAYS, help="how long the grant should last"
+    )
     apply.set_defaults(func=cmd_apply)
 
     applications = sub.add_parser("applications", help="list applications; escalate overdue")

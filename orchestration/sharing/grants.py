@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import requests
 from sqlalchemy import select, update
@@ -21,10 +22,12 @@ from sqlalchemy.engine import Engine
 
 from orchestration import clock
 from orchestration.sharing.errors import Conflict, Forbidden, NotFound, SharingError
-from orchestration.sharing.published import Served
 from orchestration.sharing.registry import Consumer
 from orchestration.sharing.state import applications, consumers, grants
 from orchestration.sharing.workdays import add_working_days
+
+if TYPE_CHECKING:  # the exchange loads published data: not needed to file or decide
+    from orchestration.sharing.published import Exchange
 
 ANSWER_DAYS_VARIABLE = "CITYBASE_SHARING_ANSWER_DAYS"
 WEBHOOK_VARIABLE = "CITYBASE_SHARING_WEBHOOK_URL"
@@ -43,8 +46,15 @@ class Requested:
     fields: tuple[str, ...]  # every field the dataset has
 
 
-def requested(served: Served) -> Requested:
-    """What may be applied for in a served dataset: a conditional one, any of its fields."""
+def requested(exchange: Exchange, dataset_id: str) -> Requested:
+    """What may be applied for: a conditional dataset the exchange serves, or a private one
+    (to be asked with differential privacy), any of its fields."""
+    private = exchange.private.get(dataset_id)
+    if private is not None:
+        return Requested(private.id, private.bureau, private.fields)
+    served = exchange.offer().get(dataset_id)
+    if served is None:
+        raise NotFound(f"no dataset {dataset_id[:100]!r}; package_list names the served ones")
     if not served.conditional:
         raise SharingError(f"{served.id} is open to everyone (无条件开放): no application needed")
     return Requested(served.id, served.dataset.bureau, tuple(name for name, _ in served.fields))

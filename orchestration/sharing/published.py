@@ -1,6 +1,6 @@
 """What the service offers: the datasets served now under open_data/ (unconditional) and the
 conditional share, each with its current release, loaded into an in-memory DuckDB that can
-read nothing else.
+read nothing else; and the private datasets, which are only asked (sharing.dp), never read.
 
 The release files are loaded once per published view; a nightly publish switches the view
 (publish.releases), and the next request sees the new one. After loading, external access is
@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.publish.datasets import OpenDataset, open_datasets
+from orchestration.publish.private import PrivateDataset, private_datasets
 from orchestration.publish.releases import VIEW, Release, current
 from orchestration.settings import Paths
 from orchestration.sql import literal, quote
@@ -74,6 +75,11 @@ class Exchange:
         self._lock = threading.Lock()
         self._offer: Offer | None = None
         self._views: tuple[str, ...] = ()
+
+    @property
+    def private(self) -> dict[str, PrivateDataset]:
+        """The person-level datasets, asked only through differentially private queries."""
+        return {d.id: d for d in private_datasets()}
 
     def _current_views(self) -> tuple[str, ...]:
         links = (self.paths.open_data / VIEW, self.paths.conditional_share / VIEW)

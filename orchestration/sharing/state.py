@@ -1,5 +1,5 @@
-"""The sharing service's own state: consumers, keys, applications, grants and the access log,
-in one SQL database.
+"""The sharing service's own state: consumers, keys, applications, grants, the access log and
+the privacy budgets, in one SQL database.
 
 SQLite under CITYBASE_HOME by default (one file, nothing to run); any SQLAlchemy URL in
 CITYBASE_SHARING_DB, PostgreSQL in production. Tables are created on first use. Times are city
@@ -17,6 +17,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -120,6 +121,28 @@ audit_head = Table(
     Column("id", Integer, primary_key=True),
     Column("seq", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+# Differential privacy: each consumer's budget (ε) and every spend of it. The budget row is
+# locked while a question is charged, so that two questions at once cannot overspend it.
+privacy_budgets = Table(
+    "sharing_privacy_budgets",
+    metadata,
+    Column("consumer_id", Integer, ForeignKey("sharing_consumers.id"), primary_key=True),
+    Column("epsilon", Float, nullable=False),
+    Column("set_at", DateTime, nullable=False),
+)
+
+privacy_ledger = Table(
+    "sharing_privacy_ledger",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("consumer_id", Integer, ForeignKey("sharing_consumers.id"), nullable=False),
+    Column("dataset", String(100), nullable=False),
+    Column("epsilon", Float, nullable=False),
+    Column("delta", Float, nullable=False),
+    Column("question", JSON, nullable=False),
+    Column("at", DateTime, nullable=False),
 )
 
 

@@ -7,6 +7,7 @@ with ranked as (
     select
         application_id,
         item_code,
+        applicant_pseudonym,
         channel,
         community_code,
         applicant_age_years,
@@ -25,6 +26,7 @@ applications as (
     select
         application_id,
         item_code,
+        applicant_pseudonym,
         channel,
         community_code,
         applicant_age_years,
@@ -61,6 +63,7 @@ final as (
     select
         applications.application_id,
         applications.item_code,
+        applications.applicant_pseudonym,
         applications.channel,
         applications.community_code,
         applications.applicant_age_years,
