@@ -14,8 +14,10 @@ import polars as pl
 import pytest
 from sqlalchemy import select
 
+from orchestration import clock
 from orchestration.publish.private import PrivateDataset, dataset_folder, private_datasets
 from orchestration.sharing import audit, budget, dp, grants, registry
+from orchestration.sharing.report import sharing_section
 from orchestration.sharing.state import access_log, engine_for, privacy_ledger
 from tests.conftest import TwoNights
 from tests.test_sharing import _config, _consumer, _sqlite, running
@@ -258,4 +260,9 @@ def test_asking_needs_a_grant_spends_the_budget_and_is_logged(
     assert sorted(status for status, _ in logged).count(200) == 2  # and every refusal, too
     assert {403, 401, 400} <= {status for status, _ in logged}
     assert audit.verify(engine).intact
+    monkeypatch.setenv("CITYBASE_SHARING_DB", _sqlite(tmp_path))
+    section = sharing_section(two_nights.home, "health", clock.now().date())
+    assert {(a["consumer"], a["dataset"], a["requests"]) for a in section["accesses"]} == {
+        ("hospital-platform", dataset_id, 3)  # who applied and asked twice
+    }
     assert grants.list_grants(engine, registry.consumer(engine, "hospital-platform"))
