@@ -186,6 +186,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     where = paths()
     from orchestration.democity import generate
+    from orchestration.publish.private import lake
     from orchestration.snapshot import analyst_path
 
     print(f"Generating the demo city: scale {args.scale}, {args.days} day(s) from {args.start}")
@@ -201,6 +202,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         ("Analysts", analyst_path(where.home)),
         ("Landing", where.landing),
         ("Open data", where.open_data),
+        ("Private", lake(where.home)),  # person-level, for differentially private questions
         ("Portal", where.open_data / "index.html"),
         ("Reports", where.reports),
         ("City report", where.reports / "city" / f"{last}.html"),
@@ -219,6 +221,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 "Marts       schema marts of the warehouse (README: The warehouse, for analysts)",
                 "dbt docs    make docs, then http://127.0.0.1:8080",
                 "Dagster UI  make dev, then http://127.0.0.1:3000",
+                "Sharing     .venv/bin/citybase serve, then http://127.0.0.1:8500 "
+                "(README: Sharing)",
             ]
         )
     )

@@ -5,7 +5,6 @@ private views, which the lake must mirror."""
 
 from __future__ import annotations
 
-import stat
 from pathlib import Path
 
 import duckdb
@@ -15,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from orchestration import clock
+from orchestration.permissions import readable_by_others
 from orchestration.publish.private import PrivateDataset, dataset_folder, private_datasets
 from orchestration.sharing import audit, budget, dp, grants, registry
 from orchestration.sharing.report import sharing_section
@@ -46,7 +46,7 @@ def test_the_lake_mirrors_the_private_models_and_only_its_owner_reads_it(
     for dataset in private_datasets():
         folder = dataset_folder(two_nights.home.home, dataset)
         for path in (folder.parent, folder, *folder.glob("date_day=*")):
-            assert stat.S_IMODE(path.stat().st_mode) == 0o700, path
+            assert not readable_by_others(path), path
         lake = (
             _lake(two_nights, dataset)
             .group_by("date_day")
@@ -177,6 +177,8 @@ def test_no_answer_reveals_a_group_below_the_threshold(two_nights: TwoNights) ->
         ({"where": {"date_day": "2026-09-29"}}, "since and until"),
         ({"statistics": [{"sum": "origin_district_code"}]}, "not offered"),
         ({"statistics": [{"max": "journey_minutes"}]}, "not offered"),
+        ({"statistics": [{"sum": ["journey_minutes"]}]}, "not offered"),
+        ({"where": {"origin_district_code": [{"$ne": 1}]}}, "values are codes"),
         ({"epsilon": 5}, "at most"),
         ({"epsilon": "1; drop table x"}, "give a number"),
         ({"group_by": ["a", "b", "c", "d"]}, "up to 3"),

@@ -36,7 +36,8 @@ from orchestration.publish.run import destination
 from orchestration.reports.nightly import write_reports
 from orchestration.settings import Paths
 from orchestration.sharing import audit, grants, registry
-from orchestration.sharing.app import ServiceConfig, create_app
+from orchestration.sharing.app import create_app
+from orchestration.sharing.http import ServiceConfig
 from orchestration.sharing.report import sharing_section
 from orchestration.sharing.state import access_log, engine_for, metadata
 from orchestration.warehouse import connect

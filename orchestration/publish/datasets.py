@@ -12,7 +12,7 @@ from typing import Literal
 from dagster import AssetKey
 
 from orchestration.contracts import Contract, load_contracts
-from orchestration.integrations.dbt.project import ensure_manifest
+from orchestration.integrations.dbt.project import ensure_manifest, model_meta
 from orchestration.integrations.dbt.translator import CitybaseTranslator
 
 Openness = Literal["unconditional", "conditional", "not_open"]
@@ -67,12 +67,8 @@ def _ancestors(parent_map: dict[str, list[str]], node: str) -> set[str]:
     return seen
 
 
-def _meta(node: dict) -> dict:
-    return node.get("config", {}).get("meta") or node.get("meta") or {}
-
-
 def _dataset(node: dict, manifest: dict, translator: CitybaseTranslator) -> OpenDataset:
-    meta = _meta(node)["open_data"]
+    meta = model_meta(node)["open_data"]
     suppression = meta.get("suppression")
     ancestors = _ancestors(manifest["parent_map"], node["unique_id"])
     props = {**manifest["nodes"], **manifest["sources"]}
@@ -128,7 +124,7 @@ def _load(manifest_path: Path) -> tuple[OpenDataset, ...]:
     datasets = tuple(
         _dataset(node, manifest, translator)
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and "open_data" in _meta(node)
+        if node["resource_type"] == "model" and "open_data" in model_meta(node)
     )
     for d in datasets:
         check_openness(d, contracts)

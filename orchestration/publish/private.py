@@ -2,11 +2,13 @@
 declare `meta.private_data`, and the private lake the build writes them to.
 
 The lake is one Parquet file per dataset and day, `<home>/private/<id>/date_day=<day>/`, in
-folders only the platform's user may read. Each night rewrites only the days it rebuilt (the
-two days before the run date and every day that a row delivered tonight falls on), each by an
-atomic rename, so a night costs what its data costs, not what the history holds. The sharing
-service reads the lake and answers aggregate questions of it with differential privacy
-(orchestration/sharing/dp.py); no file of it is ever served.
+folders only the platform's user (and CITYBASE_GROUP: the sharing service) may read, as the
+build's umask makes everything under CITYBASE_HOME (orchestration.permissions). Each night
+rewrites only the days it rebuilt (the run date and the day before, as the incremental models
+do, and every day that a row delivered tonight falls on), each by an atomic rename, so a night
+costs what its data costs, not what the history holds. The sharing service reads the lake and
+answers aggregate questions of it with differential privacy (orchestration/sharing/dp.py); no
+file of it is ever served.
 """
 
 from __future__ import annotations
@@ -21,11 +23,10 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.integrations.dbt.project import ensure_manifest
+from orchestration.integrations.dbt.project import ensure_manifest, model_meta
 from orchestration.integrations.dbt.translator import CitybaseTranslator
 from orchestration.sql import literal, quote
 
-PRIVATE_MODE = 0o700
 DAY_COLUMN = "date_day"
 
 
@@ -54,7 +55,7 @@ class PrivateDataset:
 
 
 def _private(node: dict, translator: CitybaseTranslator) -> PrivateDataset:
-    meta = (node.get("config", {}).get("meta") or node.get("meta") or {})["private_data"]
+    meta = model_meta(node)["private_data"]
     measures = {name: (float(lo), float(hi)) for name, (lo, hi) in meta["measures"].items()}
     dataset = PrivateDataset(
         id=meta["id"],
@@ -94,8 +95,7 @@ def _load(manifest_path: Path) -> tuple[PrivateDataset, ...]:
     return tuple(
         _private(node, translator)
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model"
-        and "private_data" in (node.get("config", {}).get("meta") or {})
+        if node["resource_type"] == "model" and "private_data" in model_meta(node)
     )
 
 
@@ -113,9 +113,9 @@ def dataset_folder(home: Path, dataset: PrivateDataset) -> Path:
 
 def _days_to_write(con: duckdb.DuckDBPyConnection, relation: str, night: dt.date) -> list[dt.date]:
     """The days this night may have changed: those the incremental models rebuild (the night
-    and the day before, journeys of the day before that alight after midnight) and every day
+    and the day before: journeys of the day before that alight after midnight) and every day
     a row of tonight's deliveries falls on."""
-    written = {night - dt.timedelta(days=back) for back in range(3)}
+    written = {night, night - dt.timedelta(days=1)}
     late = con.execute(
         f"select distinct {DAY_COLUMN} from {relation} where delivery_date = ?", [night]
     ).fetchall()
@@ -125,13 +125,11 @@ def _days_to_write(con: duckdb.DuckDBPyConnection, relation: str, night: dt.date
 def write_lake(con: duckdb.DuckDBPyConnection, home: Path, night: dt.date) -> dict[str, int]:
     """Rewrites the private lake's files of the days this night changed; returns the rows
     written per dataset. A day with no rows any more loses its file."""
-    root = lake(home)
-    root.mkdir(mode=PRIVATE_MODE, parents=True, exist_ok=True)
-    os.chmod(root, PRIVATE_MODE)
+    lake(home).mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
     for dataset in private_datasets():
         folder = dataset_folder(home, dataset)
-        folder.mkdir(mode=PRIVATE_MODE, exist_ok=True)
+        folder.mkdir(exist_ok=True)
         first = not any(folder.iterdir())
         days = (
             [
@@ -160,7 +158,7 @@ def _write_day(
     if rows == 0:
         shutil.rmtree(target, ignore_errors=True)
         return 0
-    staged.mkdir(mode=PRIVATE_MODE)
+    staged.mkdir()
     con.execute(
         f"copy (select {columns} from {dataset.relation} where {DAY_COLUMN} = "
         f"{literal(day.isoformat())}::date) to {literal(str(staged / 'data.parquet'))} "

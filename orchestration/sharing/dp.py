@@ -108,7 +108,11 @@ def _statistics(value: Any, dataset: PrivateDataset) -> tuple[Statistic, ...]:
         if not (isinstance(item, dict) and len(item) == 1):
             raise SharingError(f"statistics: {str(item)[:80]!r} is not count, sum or mean")
         kind, column = next(iter(item.items()))
-        if kind not in ("sum", "mean") or column not in dataset.measures:
+        if (
+            kind not in ("sum", "mean")
+            or not isinstance(column, str)
+            or column not in dataset.measures
+        ):
             raise SharingError(
                 f"statistics: {kind!s:.20} of {column!s:.60} is not offered; "
                 f"sum and mean take one of {', '.join(dataset.measures)}"

@@ -40,7 +40,7 @@ def state_engine(paths: Paths):
 
 
 def config(paths: Paths):
-    from orchestration.sharing.app import ServiceConfig
+    from orchestration.sharing.http import ServiceConfig
 
     return ServiceConfig(
         paths=paths,

@@ -48,3 +48,8 @@ def ensure_manifest() -> Path:
             check=True,
         )
     return manifest
+
+
+def model_meta(node: dict) -> dict:
+    """A manifest node's `meta` (dbt keeps it under config, older manifests beside it)."""
+    return node.get("config", {}).get("meta") or node.get("meta") or {}
