@@ -8,6 +8,11 @@ file keeps reading it (the file stays until two newer builds exist and the reade
 go of it), a reader that opens after the swap sees the new build: never half of one.
 Each snapshot records what it holds in `_build.tables` (row count per table), so anyone can
 check it is whole.
+
+What a BI tool saves keeps working across swaps: every build's file is named warehouse.duckdb
+(in a folder of its own), so its catalog is `warehouse` every night; counts that DuckDB sums
+into HUGEINT are BIGINT (int64 in pandas and BI drivers, not float); tables and columns carry
+the dbt documentation as comments (persist_docs in the build, copied here).
 """
 
 from __future__ import annotations
@@ -15,12 +20,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 from pathlib import Path
 
 import duckdb
 
+from orchestration.sql import literal, quote
+
 ANALYST_SCHEMAS = ("marts", "open_data", "reference")
 KEEP_BUILDS = 3  # the current file and two before it, for readers still holding them
+CATALOG_FILE = "warehouse.duckdb"  # DuckDB names a catalog after its file: the same every night
 
 
 def analyst_path(home: Path) -> Path:
@@ -35,7 +44,8 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, home: Path, built_for: dt.dat
     builds = link.parent / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    target = builds / f"{built_for.isoformat()}_{stamp}.duckdb"
+    target = builds / f"{built_for.isoformat()}_{stamp}" / CATALOG_FILE
+    target.parent.mkdir()
     tables = con.execute(
         f"""select table_schema, table_name from information_schema.tables
             where table_catalog = current_database() and table_type = 'BASE TABLE'
@@ -46,7 +56,11 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, home: Path, built_for: dt.dat
         for schema in ANALYST_SCHEMAS:
             con.execute(f"create schema snapshot.{schema}")
         for schema, table in tables:
-            con.execute(f"create table snapshot.{schema}.{table} as from {schema}.{table}")
+            con.execute(
+                f"create table snapshot.{schema}.{table} as "
+                f"select {_analyst_columns(con, schema, table)} from {schema}.{table}"
+            )
+            _copy_comments(con, schema, table)
         con.execute(
             "create table snapshot.main._build as select ?::date as built_for, "
             "current_timestamp as built_at, ?::json as tables",
@@ -57,6 +71,36 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, home: Path, built_for: dt.dat
     _make_current(link, target)
     _prune(builds, keep=target)
     return target
+
+
+def _analyst_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
+    """The table's columns, HUGEINT ones (DuckDB's type for a sum of integers) as BIGINT: a
+    count past BIGINT's range fails the copy loudly rather than losing digits."""
+    columns = con.execute(
+        "select column_name, data_type from information_schema.columns where "
+        "table_catalog = current_database() and table_schema = ? and table_name = ? "
+        "order by ordinal_position",
+        [schema, table],
+    ).fetchall()
+    return ", ".join(
+        f"cast({quote(name)} as bigint) as {quote(name)}" if kind == "HUGEINT" else quote(name)
+        for name, kind in columns
+    )
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
+    """The table's and its columns' comments (dbt's persist_docs), onto the snapshot's copy."""
+    where = "database_name = current_database() and schema_name = ? and table_name = ?"
+    (comment,) = con.execute(
+        f"select comment from duckdb_tables() where {where}", [schema, table]
+    ).fetchone()
+    if comment:
+        con.execute(f"comment on table snapshot.{schema}.{table} is {literal(comment)}")
+    for name, text in con.execute(
+        f"select column_name, comment from duckdb_columns() where {where} and comment is not null",
+        [schema, table],
+    ).fetchall():
+        con.execute(f"comment on column snapshot.{schema}.{table}.{quote(name)} is {literal(text)}")
 
 
 def _row_counts(con: duckdb.DuckDBPyConnection, catalog: str, tables: list[tuple]) -> dict:
@@ -71,18 +115,21 @@ def _row_counts(con: duckdb.DuckDBPyConnection, catalog: str, tables: list[tuple
 def _make_current(link: Path, target: Path) -> None:
     staged = link.with_name(f".{link.name}.next")
     staged.unlink(missing_ok=True)
-    staged.symlink_to(Path("builds") / target.name)
+    staged.symlink_to(target.relative_to(link.parent))
     os.replace(staged, link)  # atomic: a reader resolves either the old file or the new one
 
 
 def _prune(builds: Path, keep: Path) -> None:
-    """Deletes all but the newest snapshots. On Linux a reader that still has a deleted file
-    open keeps reading it until it closes."""
-    files = sorted(builds.glob("*.duckdb"), key=lambda p: p.stat().st_mtime)
-    for old in files[:-KEEP_BUILDS]:
-        if old != keep:
+    """Deletes all but the newest snapshots (a folder each; a bare file from before folders).
+    On Linux a reader that still has a deleted file open keeps reading it until it closes."""
+    made = sorted(builds.iterdir(), key=lambda p: p.stat().st_mtime)
+    for old in made[:-KEEP_BUILDS]:
+        if old == keep.parent:
+            continue
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
             old.unlink(missing_ok=True)
-            old.with_name(old.name + ".wal").unlink(missing_ok=True)
 
 
 def verify(con: duckdb.DuckDBPyConnection) -> tuple[dt.date, list[str]]:

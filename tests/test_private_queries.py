@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from orchestration import clock
+from orchestration.cli import main
 from orchestration.permissions import readable_by_others
 from orchestration.publish.private import PrivateDataset, dataset_folder, private_datasets
 from orchestration.sharing import audit, budget, dp, grants, registry
@@ -196,6 +197,7 @@ def test_asking_needs_a_grant_spends_the_budget_and_is_logged(
     two_nights: TwoNights, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(budget.BUDGET_VARIABLE, "0.25")
+    monkeypatch.setenv("CITYBASE_SHARING_DB", _sqlite(tmp_path))  # for the CLI and the report
     engine = engine_for(_sqlite(tmp_path))
     key = _consumer(engine, "hospital-platform")
     owner = _consumer(engine, "health-bureau", "bureau", "health")
@@ -237,6 +239,11 @@ def test_asking_needs_a_grant_spends_the_budget_and_is_logged(
             assert answered.json()["privacy"]["epsilon_left"] == pytest.approx(left)
         spent = client.post(url, json=ask, headers=as_consumer)
         assert spent.status_code == 403 and "budget spent" in spent.json()["error"]
+        assert main(["consumers", "budget", "hospital-platform", "0.35"]) == 0  # the operator
+        raised = client.post(url, json=ask, headers=as_consumer)
+        assert raised.status_code == 200 and raised.json()["privacy"]["epsilon_left"] == (
+            pytest.approx(0.05)
+        )
         for hostile in ("..%2F..%2Fwarehouse", "outpatient-visits-private';--"):
             tried = client.post(
                 f"/api/sharing/private/{hostile}/query", json=ask, headers=as_consumer
@@ -254,17 +261,16 @@ def test_asking_needs_a_grant_spends_the_budget_and_is_logged(
 
     with engine.connect() as db:
         ledger = db.execute(select(privacy_ledger.c.epsilon, privacy_ledger.c.dataset)).all()
-    assert ledger == [(0.1, dataset_id), (0.1, dataset_id)]
+    assert ledger == [(0.1, dataset_id)] * 3
     with engine.connect() as db:
         logged = db.execute(
             select(access_log.c.status, access_log.c.rows).where(access_log.c.dataset == dataset_id)
         ).all()
-    assert sorted(status for status, _ in logged).count(200) == 2  # and every refusal, too
+    assert sorted(status for status, _ in logged).count(200) == 3  # and every refusal, too
     assert {403, 401, 400} <= {status for status, _ in logged}
     assert audit.verify(engine).intact
-    monkeypatch.setenv("CITYBASE_SHARING_DB", _sqlite(tmp_path))
     section = sharing_section(two_nights.home, "health", clock.now().date())
     assert {(a["consumer"], a["dataset"], a["requests"]) for a in section["accesses"]} == {
-        ("hospital-platform", dataset_id, 3)  # who applied and asked twice
+        ("hospital-platform", dataset_id, 4)  # who applied and asked three times
     }
     assert grants.list_grants(engine, registry.consumer(engine, "hospital-platform"))

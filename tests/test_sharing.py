@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -39,6 +38,7 @@ from orchestration.sharing import audit, grants, registry
 from orchestration.sharing.app import create_app
 from orchestration.sharing.http import ServiceConfig
 from orchestration.sharing.report import sharing_section
+from orchestration.sharing.service import free_port
 from orchestration.sharing.state import access_log, engine_for, metadata
 from orchestration.warehouse import connect
 from tests.conftest import NIGHT_2, TwoNights
@@ -48,16 +48,10 @@ OPEN = "route-boardings-daily"
 PURPOSE = "timetable planning for the city's transport app"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def running(config: ServiceConfig) -> Iterator[str]:
     """The service on a free loopback port, in a uvicorn server of this process."""
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(config), host="127.0.0.1", port=port, log_level="warning")
     )

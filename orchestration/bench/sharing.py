@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,21 +15,16 @@ from statistics import quantiles
 from typing import Any
 
 from orchestration.settings import Paths
+from orchestration.sharing.service import free_port
 
 REQUESTS, CONCURRENCY = 1000, 16
 DATASET = "route-boardings-daily"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def measure_sharing(home: Paths) -> dict[str, Any]:
     import httpx
 
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "CITYBASE_HOME": str(home.home),

@@ -17,18 +17,9 @@ from orchestration.publish.dcat import FORMATS, as_jsonld, catalog_graph
 from orchestration.publish.releases import Release
 from orchestration.reports.render import write_portal
 from orchestration.settings import bureau_names, public_url
+from orchestration.sql import frictionless_type
 
 LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
-FRICTIONLESS_TYPES = {
-    "BIGINT": "integer",
-    "INTEGER": "integer",
-    "HUGEINT": "integer",
-    "DOUBLE": "number",
-    "DECIMAL": "number",
-    "DATE": "date",
-    "TIMESTAMP": "datetime",
-    "BOOLEAN": "boolean",
-}
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -87,7 +78,7 @@ def _resource(dataset: OpenDataset, release: Release) -> dict:
     fields = [
         {
             "name": name,
-            "type": FRICTIONLESS_TYPES.get(sql_type.split("(")[0], "string"),
+            "type": frictionless_type(sql_type),
             "description": dataset.columns.get(name, ""),
         }
         for name, sql_type in release.info["schema"]

@@ -124,10 +124,20 @@ def _days_to_write(con: duckdb.DuckDBPyConnection, relation: str, night: dt.date
 
 def write_lake(con: duckdb.DuckDBPyConnection, home: Path, night: dt.date) -> dict[str, int]:
     """Rewrites the private lake's files of the days this night changed; returns the rows
-    written per dataset. A day with no rows any more loses its file."""
+    written per dataset (a model the build did not create is left as it was). A day with no
+    rows any more loses its file."""
     lake(home).mkdir(parents=True, exist_ok=True)
+    built = {
+        f"{schema}.{name}"
+        for schema, name in con.execute(
+            "select schema_name, view_name from duckdb_views() where not internal union all "
+            "select schema_name, table_name from duckdb_tables()"
+        ).fetchall()
+    }
     written: dict[str, int] = {}
     for dataset in private_datasets():
+        if dataset.relation not in built:  # a build that failed before creating it
+            continue
         folder = dataset_folder(home, dataset)
         folder.mkdir(exist_ok=True)
         first = not any(folder.iterdir())

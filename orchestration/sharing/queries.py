@@ -21,26 +21,12 @@ from sqlglot import exp
 
 from orchestration.sharing.errors import SharingError
 from orchestration.sharing.published import SCHEMA, Offer, Served
-from orchestration.sql import quote
+from orchestration.sql import ckan_type, quote
 
 MAX_LIMIT = 32_000  # CKAN's own ceiling for datastore_search
 DEFAULT_LIMIT = 100
 SQL_ROW_LIMIT = 32_000
 SQL_SECONDS = 5.0
-CKAN_TYPES = {
-    "BIGINT": "int",
-    "INTEGER": "int",
-    "HUGEINT": "int",
-    "DOUBLE": "numeric",
-    "DECIMAL": "numeric",
-    "DATE": "date",
-    "TIMESTAMP": "timestamp",
-    "BOOLEAN": "bool",
-}
-
-
-def ckan_type(sql_type: str) -> str:
-    return CKAN_TYPES.get(sql_type.split("(")[0], "text")
 
 
 def _json_value(value):

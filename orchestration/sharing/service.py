@@ -10,6 +10,7 @@ consumers over the API; without it, registration is by the command line only).
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 from orchestration.settings import Paths, SettingsError, public_url
@@ -49,6 +50,13 @@ def config(paths: Paths):
         rate_per_minute=_integer("CITYBASE_SHARING_RATE_PER_MINUTE", 600),
         admin_key=_admin_key(),
     )
+
+
+def free_port(host: str = DEFAULT_HOST) -> int:
+    """A port nothing listens on now: for a service started beside others (bench, tests)."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
 
 
 def address() -> tuple[str, int]:
