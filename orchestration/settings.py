@@ -71,6 +71,12 @@ class Paths:
     def reports(self) -> Path:
         return self.home / "reports"
 
+    @property
+    def dbt_target(self) -> Path:
+        """dbt's artifacts and log of this home's nightly builds. One folder, kept from night
+        to night, so that each build starts from the last one's parse (partial parsing)."""
+        return self.home / "dbt"
+
 
 DEFAULT_FIRST_DAY = "2024-01-01"
 

@@ -1,4 +1,16 @@
-{#- The days an incremental model rebuilds on a nightly run of `run_date`: that day, the day
+{#- The night being built: CITYBASE_RUN_DATE, which the nightly build sets, or var run_date for a
+    hand-run `dbt build --vars '{run_date: 2026-10-01}'`; empty when neither is set (every day is
+    built). Read only when dbt executes, never while it parses: a var that changes re-parses the
+    whole project and an environment variable read at parse time the files that read it (6 s a
+    night either way), so the nightly sets the environment variable and parsing never sees it. -#}
+{% macro run_date() -%}
+    {%- if not execute -%}
+        {%- do return('') -%}
+    {%- endif -%}
+    {%- do return(var('run_date', '') or env_var('CITYBASE_RUN_DATE', '')) -%}
+{%- endmacro %}
+
+{#- The days an incremental model rebuilds on a nightly run of `run_date()`: that day, the day
     before it, and every earlier day for which that night's delivery carried late rows. Use as
     the WHERE clause of a CTE that has the model's day column and the staging delivery_date.
 
@@ -11,18 +23,18 @@
     days to build and of the `days_after` days after each are kept. Such a model must narrow
     its output to the days to build again (`days_to_build` with the default of 0).
 
-    Without run_date (a hand-run `dbt build`) or on the first build, every day is built. -#}
+    Without run_date() (a hand-run `dbt build`) or on the first build, every day is built. -#}
 {% macro days_to_build(cte, day_column, delivery_column='delivery_date', days_after=0) -%}
-    {%- if is_incremental() and var('run_date', '') -%}
+    {%- if is_incremental() and run_date() -%}
         where {{ built_days_condition(cte, day_column, delivery_column, days_after) }}
     {%- endif -%}
 {%- endmacro %}
 
 {#- The condition of days_to_build on its own, also used to scope a night's tests to the days
     it built (test_scope.sql). `source` is a CTE or a relation; without a delivery_column the
-    late days are left out. Needs var run_date. -#}
+    late days are left out. Needs run_date(). -#}
 {% macro built_days_condition(source, day_column, delivery_column='delivery_date', days_after=0) -%}
-    {%- set night = "cast('" ~ var('run_date') ~ "' as date)" -%}
+    {%- set night = "cast('" ~ run_date() ~ "' as date)" -%}
     {{ day_column }} between {{ night }} - 1 and {{ night }}
             {{- ' + ' ~ days_after if days_after }}
     {%- if delivery_column -%}
@@ -39,12 +51,12 @@
     rebuilds are emptied first, so that a day the new batch has no rows for (a feed replaced by
     one that does not serve it, a corrected delivery with nothing in it) does not keep the old
     rows; delete+insert alone deletes only the days present in the batch. The model's
-    unique_key is its day column; meta rebuilds_days_before says how many days before run_date
+    unique_key is its day column; meta rebuilds_days_before says how many days before run_date()
     it rebuilds (days_to_build: 1). Late days are present in the batch by construction. -#}
 {% macro clear_rebuilt_days() -%}
-    {%- if model.config.materialized == 'incremental' and is_incremental() and var('run_date', '') -%}
+    {%- if model.config.materialized == 'incremental' and is_incremental() and run_date() -%}
         {%- set before = config.get('meta', {}).get('rebuilds_days_before', 1) -%}
-        {%- set night = "cast('" ~ var('run_date') ~ "' as date)" -%}
+        {%- set night = "cast('" ~ run_date() ~ "' as date)" -%}
         delete from {{ this }}
         where {{ config.get('unique_key') }} between {{ night }} - {{ before }} and {{ night }}
     {%- endif -%}

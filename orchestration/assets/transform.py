@@ -5,7 +5,6 @@ outweigh the models' own work. How nodes become assets is integrations/dbt/trans
 """
 
 import datetime as dt
-import json
 from collections.abc import Mapping, Sequence
 
 from dagster import (
@@ -20,7 +19,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from orchestration.bureaus import bureau_register
 from orchestration.contracts.model import Contract
 from orchestration.instance import WAREHOUSE_POOL
-from orchestration.integrations.dbt.project import ensure_manifest
+from orchestration.integrations.dbt.project import ensure_manifest, run_date_for_dbt
 from orchestration.integrations.dbt.translator import (
     CitybaseTranslator,
     layer_and_bureau,
@@ -102,8 +101,13 @@ def build_dbt_assets(contracts: Sequence[Contract]) -> AssetsDefinition:
         with home.warehouse() as con:
             ensure_raw_tables(con)  # a standard no source has fed yet still stages, empty
             write_bureau_register(con, bureau_register(contracts))
-        run_vars = json.dumps({"run_date": context.partition_key})
-        invocation = dbt.cli(["build", "--vars", run_vars], context=context, raise_on_error=False)
+        with run_date_for_dbt(context.partition_key):
+            invocation = dbt.cli(
+                ["build"],
+                context=context,
+                raise_on_error=False,
+                target_path=home.paths.dbt_target,
+            )
         failed_checks = []  # held until dbt lets go of the warehouse and samples can be read
         for event in invocation.stream():
             if isinstance(event, AssetCheckResult) and not event.passed:

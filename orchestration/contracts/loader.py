@@ -8,6 +8,7 @@ re-points or redefines the source of the same bureau and dataset, and a file hol
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -37,7 +38,19 @@ def _read(path: Path) -> dict:
     return data
 
 
+# Binding a contract's SQL costs ~0.1 s, and a night loads the contracts in several steps:
+# a file is validated once per process for as long as its content stays the same.
+_validated_files: dict[tuple[str, str], Contract] = {}
+
+
 def _validated(path: Path, data: dict) -> Contract:
+    key = (str(path), json.dumps(data, sort_keys=True, default=str))
+    if key not in _validated_files:
+        _validated_files[key] = _validate(path, data)
+    return _validated_files[key]
+
+
+def _validate(path: Path, data: dict) -> Contract:
     try:
         contract = Contract.model_validate(data)
     except ValidationError as exc:

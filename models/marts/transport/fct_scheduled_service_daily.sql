@@ -1,5 +1,5 @@
-{#- Scheduled service per route and service day from the GTFS feed. Built for run_date on a
-    nightly run; a full build covers every feed day up to run_date (every feed day without one).
+{#- Scheduled service per route and service day from the GTFS feed. Built for run_date() on a
+    nightly run; a full build covers every feed day up to it (every feed day without one).
     Headway per band = band length / departures in the band, averaged over the directions that
     run in it (var service_time_bands). -#}
 {{ config(
@@ -10,7 +10,7 @@
     meta={'rebuilds_days_before': 0},
 ) }}
 
-{%- set run_date = var('run_date', '') %}
+{%- set night = run_date() %}
 {%- set bands = var('service_time_bands') %}
 
 with service_days as (
@@ -18,10 +18,10 @@ with service_days as (
         service_id,
         date_day
     from {{ ref('int_gtfs_service_days_expanded') }}
-    {%- if is_incremental() and run_date %}
-        where date_day = cast('{{ run_date }}' as date)
-    {%- elif run_date %}
-        where date_day <= cast('{{ run_date }}' as date)
+    {%- if is_incremental() and night %}
+        where date_day = cast('{{ night }}' as date)
+    {%- elif night %}
+        where date_day <= cast('{{ night }}' as date)
     {%- endif %}
 ),
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -11,6 +14,24 @@ from dagster_dbt import DbtProject
 from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+RUN_DATE_VARIABLE = "CITYBASE_RUN_DATE"  # read by the macro run_date() (macros/incremental.sql)
+
+
+@contextmanager
+def run_date_for_dbt(day: str) -> Iterator[None]:
+    """The night a dbt invocation started inside builds. An environment variable, not `--vars`:
+    a new var each night would make dbt parse the whole project again (see run_date()).
+    dagster-dbt hands dbt this process's environment and takes none of its own, so the variable
+    is set for the start of the invocation only and then restored."""
+    before = os.environ.get(RUN_DATE_VARIABLE)
+    os.environ[RUN_DATE_VARIABLE] = day
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[RUN_DATE_VARIABLE]
+        else:
+            os.environ[RUN_DATE_VARIABLE] = before
 
 
 def dbt_executable() -> str:
