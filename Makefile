@@ -52,7 +52,7 @@ test: lint
 
 # The benchmark (README: Performance): real nights at several scales, against bare SQL.
 # Results in bench/results/<date>.json, .md and .svg; scratch space in bench/work/.
-BENCH_SCALES ?= 0.1,1,10
+BENCH_SCALES ?= 0.01,0.1,1,10
 BENCH_REPEAT ?= 3
 BENCH_HISTORY ?= 30
 BENCH_HISTORY_SCALE ?= 0.1

@@ -38,12 +38,10 @@ def prepare_environment(where: Paths) -> None:
     write_instance_yaml(Path(os.environ.setdefault("DAGSTER_HOME", str(where.home / "dagster"))))
     with DagsterInstance.get() as instance:
         ensure_warehouse_pool(instance)
-    if where.democity.is_dir() and not (
-        os.environ.get("CITYBASE_PSEUDONYM_KEY") or os.environ.get("CITYBASE_PSEUDONYM_KEY_FILE")
-    ):
-        from orchestration.privacy import ensure_demo_key
+    if where.democity.is_dir():
+        from orchestration.privacy import use_demo_key_unless_configured
 
-        ensure_demo_key()
+        use_demo_key_unless_configured()
 
 
 @contextmanager
@@ -416,7 +414,7 @@ def parser() -> argparse.ArgumentParser:
     generate.set_defaults(func=cmd_contracts_generate)
 
     bench = sub.add_parser("bench", help="time and size a night at several scales (make bench)")
-    bench.add_argument("--scales", default="0.1,1,10", help="comma-separated scale factors")
+    bench.add_argument("--scales", default="0.01,0.1,1,10", help="comma-separated scale factors")
     bench.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     bench.add_argument("--history", type=int, default=30, help="nights before the incremental one")
     bench.add_argument("--history-scale", type=float, default=0.1)

@@ -38,6 +38,14 @@ def pseudonym_key() -> bytes:
     )
 
 
+def use_demo_key_unless_configured() -> None:
+    """The demo city's key when no key is configured: what its nights and the bench use."""
+    if not (
+        os.environ.get("CITYBASE_PSEUDONYM_KEY") or os.environ.get("CITYBASE_PSEUDONYM_KEY_FILE")
+    ):
+        ensure_demo_key()
+
+
 def ensure_demo_key() -> Path:
     """Creates a random demo key outside the repository, readable only by its owner."""
     if not DEMO_KEY_FILE.exists():

@@ -8,6 +8,7 @@ import datetime as dt
 import os
 from collections.abc import Iterator
 
+import duckdb
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -39,6 +40,7 @@ from orchestration.quality.sources import run_source_checks
 from orchestration.quality.store import CheckRecord, load_records
 from orchestration.quality.suites import DELIVERIES_SUITE, load_suite
 from orchestration.resources import CitybaseHome
+from orchestration.settings import Paths
 from orchestration.standards import standard as find_standard
 
 FORMAT_KINDS = {
@@ -117,15 +119,16 @@ def table_assets(contract: Contract) -> dict[str, str]:
 
 
 def _second_chances(
-    context: AssetExecutionContext, home: CitybaseHome, contract: Contract, results: list
+    context: AssetExecutionContext,
+    con: duckdb.DuckDBPyConnection,
+    paths: Paths,
+    contract: Contract,
+    results: list,
 ) -> None:
     """A register that changed gives the facts it refused a second chance (quality.recheck)."""
     if contract.format == "gtfs" or not _is_reference(contract) or results[0].status != "loaded":
         return
-    with home.warehouse() as con:
-        rechecked = recheck_after_reference(
-            con, contract, load_contracts(), home.paths, table_assets
-        )
+    rechecked = recheck_after_reference(con, contract, load_contracts(), paths, table_assets)
     for r in rechecked:
         context.log.info(
             f"second chance for {r.source} of {r.day}: {r.restored} of {r.held} rows held for "
@@ -134,29 +137,29 @@ def _second_chances(
 
 
 def _source_checks(
-    home: CitybaseHome, contract: Contract, day: dt.date, results: list
+    con: duckdb.DuckDBPyConnection, contract: Contract, day: dt.date, results: list
 ) -> Iterator[AssetCheckResult]:
     """Runs the suites after a load; when the day's delivery was already loaded (a re-run),
     reports the results recorded then, since its failing rows have already been moved."""
     assets = table_assets(contract)
-    with home.warehouse() as con:
-        records = []
-        if results[0].status != "loaded":
-            records = [r for a in assets.values() for r in load_records(con, day, a, "gx")]
-        if not records:
-            records = run_source_checks(con, contract, day, assets)
+    records = []
+    if results[0].status != "loaded":
+        records = [r for a in assets.values() for r in load_records(con, day, a, "gx")]
+    if not records:
+        records = run_source_checks(con, contract, day, assets)
     yield from (_check_result(r) for r in records)
 
 
-def _reconciliation(home: CitybaseHome, contract: Contract, day: dt.date) -> AssetCheckResult:
+def _reconciliation(
+    con: duckdb.DuckDBPyConnection, contract: Contract, day: dt.date
+) -> AssetCheckResult:
     """Rows read = rows loaded + rows quarantined for every file the day's load recorded."""
-    with home.warehouse(read_only=True) as con:
-        rows = con.execute(
-            f"""select landed_file, rows_read, rows_loaded, rows_quarantined
-                from {RAW_SCHEMA}._manifest where bureau = ? and dataset = ? and status = 'loaded'
-                  and (partition_date = ? or not ?)""",
-            [contract.bureau, contract.dataset, day, contract.is_daily],
-        ).fetchall()
+    rows = con.execute(
+        f"""select landed_file, rows_read, rows_loaded, rows_quarantined
+            from {RAW_SCHEMA}._manifest where bureau = ? and dataset = ? and status = 'loaded'
+              and (partition_date = ? or not ?)""",
+        [contract.bureau, contract.dataset, day, contract.is_daily],
+    ).fetchall()
     broken = [r[0] for r in rows if r[1] != r[2] + r[3]]
     return AssetCheckResult(
         asset_key=raw_asset_key(contract),
@@ -181,22 +184,23 @@ def _is_reference(contract: Contract) -> bool:
     return contract.format == "gtfs" or find_standard(contract.standard_id).role == "reference"
 
 
-def _fail_when_a_reference_is_emptied(home: CitybaseHome, contract: Contract, day: dt.date):
+def _fail_when_a_reference_is_emptied(
+    con: duckdb.DuckDBPyConnection, contract: Contract, day: dt.date
+) -> None:
     """Reference data (a register, a catalogue) that arrived but whose every row was
     quarantined would leave every fact checked against it unexplained: the step fails, loudly,
     naming the file and the rules, instead of the night ending green with the data gone."""
     if contract.format == "gtfs" or not _is_reference(contract):
         return
-    with home.warehouse(read_only=True) as con:
-        emptied = con.execute(
-            f"""select m.landed_file, m.rows_read,
-                       (select string_agg(distinct q.rule, ', ' order by q.rule)
-                        from {RAW_SCHEMA}._quarantine q where q.landed_file = m.landed_file)
-                from {RAW_SCHEMA}._manifest m
-                where m.bureau = ? and m.dataset = ? and m.status = 'loaded'
-                  and (m.partition_date = ? or not ?) and m.rows_read > 0 and m.rows_loaded = 0""",
-            [contract.bureau, contract.dataset, day, contract.is_daily],
-        ).fetchall()
+    emptied = con.execute(
+        f"""select m.landed_file, m.rows_read,
+                   (select string_agg(distinct q.rule, ', ' order by q.rule)
+                    from {RAW_SCHEMA}._quarantine q where q.landed_file = m.landed_file)
+            from {RAW_SCHEMA}._manifest m
+            where m.bureau = ? and m.dataset = ? and m.status = 'loaded'
+              and (m.partition_date = ? or not ?) and m.rows_read > 0 and m.rows_loaded = 0""",
+        [contract.bureau, contract.dataset, day, contract.is_daily],
+    ).fetchall()
     for landed_file, rows_read, rules in emptied:
         raise Failure(
             description=f"{landed_file}: all {rows_read} rows of this reference dataset were "
@@ -208,20 +212,19 @@ def _fail_when_a_reference_is_emptied(home: CitybaseHome, contract: Contract, da
 
 
 def _table_materializations(
-    home: CitybaseHome, table_keys: dict[str, AssetKey], results: list
+    con: duckdb.DuckDBPyConnection, table_keys: dict[str, AssetKey], results: list
 ) -> Iterator[MaterializeResult]:
     """One per raw table of a GTFS feed that exists, including when the day's feed was the same
     file as before (skipped as a duplicate): downstream models must still see it as current."""
     if not table_keys:
         return
-    with home.warehouse(read_only=True) as con:
-        existing = {
-            row[0]
-            for row in con.execute(
-                "select table_name from information_schema.tables where table_schema = ?",
-                [RAW_SCHEMA],
-            ).fetchall()
-        }
+    existing = {
+        row[0]
+        for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = ?",
+            [RAW_SCHEMA],
+        ).fetchall()
+    }
     loaded = {r.raw_table: r for r in results}
     for raw_table, table_key in table_keys.items():
         if raw_table not in existing:
@@ -288,42 +291,43 @@ def build_extract_asset(contract: Contract) -> AssetsDefinition:
     )
     def _extract(context: AssetExecutionContext, home: CitybaseHome):
         day = dt.date.fromisoformat(context.partition_key)
-        try:
-            with home.warehouse() as con:
+        # One connection for the whole step: each open and close of the file costs a checkpoint.
+        with home.warehouse() as con:
+            try:
                 results = extract(con, contract, day, home.paths)
-        except DeliveryError as exc:
-            raise Failure(
-                description=str(exc),
-                metadata={"file": exc.file, "problem": exc.problem},
-                allow_retries=isinstance(exc, SourceUnavailable),  # a broken file stays broken
-            ) from None
-        for result in results:
-            context.log.info(
-                f"{result.landed_file}: {result.status}, {result.rows_read} read, "
-                f"{result.rows_loaded} loaded, {result.rows_quarantined} quarantined"
+            except DeliveryError as exc:
+                raise Failure(
+                    description=str(exc),
+                    metadata={"file": exc.file, "problem": exc.problem},
+                    allow_retries=isinstance(exc, SourceUnavailable),  # a broken file stays broken
+                ) from None
+            for result in results:
+                context.log.info(
+                    f"{result.landed_file}: {result.status}, {result.rows_read} read, "
+                    f"{result.rows_loaded} loaded, {result.rows_quarantined} quarantined"
+                )
+                for note in result.drift:
+                    context.log.warning(f"{result.landed_file}: {note}")
+            yield MaterializeResult(
+                asset_key=key,
+                metadata={
+                    "status": results[0].status,
+                    "files": MetadataValue.json([r.landed_file for r in results]),
+                    "sha256": results[0].sha256,
+                    "bytes": results[0].bytes,
+                    "rows_read": sum(r.rows_read for r in results),
+                    "rows_loaded": sum(r.rows_loaded for r in results),
+                    "rows_quarantined": sum(r.rows_quarantined for r in results),
+                    "quarantine_rules": MetadataValue.json(
+                        {rule: n for r in results for rule, n in r.quarantine_rules.items()}
+                    ),
+                    "schema_drift": MetadataValue.json([d for r in results for d in r.drift]),
+                },
             )
-            for note in result.drift:
-                context.log.warning(f"{result.landed_file}: {note}")
-        yield MaterializeResult(
-            asset_key=key,
-            metadata={
-                "status": results[0].status,
-                "files": MetadataValue.json([r.landed_file for r in results]),
-                "sha256": results[0].sha256,
-                "bytes": results[0].bytes,
-                "rows_read": sum(r.rows_read for r in results),
-                "rows_loaded": sum(r.rows_loaded for r in results),
-                "rows_quarantined": sum(r.rows_quarantined for r in results),
-                "quarantine_rules": MetadataValue.json(
-                    {rule: n for r in results for rule, n in r.quarantine_rules.items()}
-                ),
-                "schema_drift": MetadataValue.json([d for r in results for d in r.drift]),
-            },
-        )
-        yield from _table_materializations(home, table_keys, results)
-        yield _reconciliation(home, contract, day)
-        yield from _source_checks(home, contract, day, results)
-        _fail_when_a_reference_is_emptied(home, contract, day)
-        _second_chances(context, home, contract, results)
+            yield from _table_materializations(con, table_keys, results)
+            yield _reconciliation(con, contract, day)
+            yield from _source_checks(con, contract, day, results)
+            _fail_when_a_reference_is_emptied(con, contract, day)
+            _second_chances(context, con, home.paths, contract, results)
 
     return _extract

@@ -1,8 +1,9 @@
-"""The limit: the night's transformations as bare SQL in one DuckDB process.
+"""The honest limit of a night: its deliveries loaded and its models built by bare DuckDB in one
+process, on the same files.
 
-The raw and reference schemas of a citybase warehouse are copied into a fresh file; dbt only
-compiles against it (not timed); then every model's compiled SQL runs in dependency order on
-one connection, as `create table`/`create view`: no dbt, no Dagster, no tests, no checks.
+The load half is load_limit.py. Then dbt only compiles against the loaded file (not timed), and
+every model's compiled SQL runs in dependency order on one connection, as `create table` /
+`create view`: no dbt, no Dagster, no tests, no checks.
 """
 
 from __future__ import annotations
@@ -15,26 +16,10 @@ import time
 from graphlib import TopologicalSorter
 from pathlib import Path
 
+from orchestration.bench.load_limit import run_load_limit
 from orchestration.integrations.dbt.project import dbt_executable
 from orchestration.settings import DBT_PROJECT_DIR, Paths
-from orchestration.sql import literal
 from orchestration.warehouse import connect
-
-COPIED_SCHEMAS = ("raw", "reference")
-
-
-def _copy_inputs(source: Path, target: Path) -> None:
-    target.unlink(missing_ok=True)
-    with connect(target) as con:
-        con.execute(f"attach {literal(str(source))} as source (read_only)")
-        tables = con.execute(
-            "select schema_name, table_name from duckdb_tables() "
-            "where database_name = 'source' and list_contains(?, schema_name)",
-            [list(COPIED_SCHEMAS)],
-        ).fetchall()
-        for schema, table in tables:
-            con.execute(f"create schema if not exists {schema}")
-            con.execute(f"create table {schema}.{table} as select * from source.{schema}.{table}")
 
 
 def _compile(home: Paths, run_date: dt.date) -> tuple[dict, dict]:
@@ -64,12 +49,7 @@ def _compile(home: Paths, run_date: dt.date) -> tuple[dict, dict]:
     return manifest, {r["unique_id"]: r["compiled_code"] for r in results["results"]}
 
 
-def run_limit(warehouse: Path, workdir: Path, run_date: dt.date) -> float:
-    """Seconds to build every model of the night from `warehouse`'s raw data as bare SQL."""
-    home = Paths(workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
-    _copy_inputs(warehouse, home.warehouse)
-    manifest, compiled = _compile(home, run_date)
+def _build_models(warehouse: Path, manifest: dict, compiled: dict) -> float:
     models = {
         uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"
     }
@@ -79,7 +59,7 @@ def run_limit(warehouse: Path, workdir: Path, run_date: dt.date) -> float:
             for uid, node in models.items()
         }
     ).static_order()
-    with connect(home.warehouse) as con:
+    with connect(warehouse) as con:
         started = time.perf_counter()
         for uid in order:
             node = models[uid]
@@ -89,3 +69,14 @@ def run_limit(warehouse: Path, workdir: Path, run_date: dt.date) -> float:
                 f"create or replace {kind} {node['schema']}.{node['alias']} as\n{compiled[uid]}"
             )
         return time.perf_counter() - started
+
+
+def run_limit(night: Paths, workdir: Path, run_date: dt.date) -> dict[str, float]:
+    """Seconds to load the deliveries the night in `night` loaded for `run_date` and to build
+    every model from them: {"load", "transform", "total"}."""
+    home = Paths(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    load = run_load_limit(night.warehouse, night.home, home.warehouse, run_date)
+    manifest, compiled = _compile(home, run_date)
+    transform = _build_models(home.warehouse, manifest, compiled)
+    return {"load": load, "transform": transform, "total": load + transform}

@@ -17,6 +17,7 @@ from markupsafe import escape
 
 GIB = 1024**3
 STAGES = ("startup", "extract", "build", "publish", "report", "total")
+LIMIT_PARTS = ("load", "transform", "total")
 
 
 def machine() -> dict[str, Any]:
@@ -46,7 +47,7 @@ def summarise(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         mine = [r for r in runs if r["scale"] == scale]
         seconds = {s: median(r["seconds"][s] for r in mine) for s in STAGES}
         checks = median(sum(r["checks_seconds"].values()) for r in mine)
-        limit = median(r["limit_seconds"] for r in mine)
+        limit = {part: median(r["limit"][part] for r in mine) for part in LIMIT_PARTS}
         rows.append(
             {
                 "scale": scale,
@@ -61,8 +62,9 @@ def summarise(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     if s in mine[0]["peak_rss_bytes"]
                 },
                 "limit_seconds": limit,
-                "total_over_limit": seconds["total"] / limit,
-                "build_over_limit": seconds["build"] / limit,
+                "total_over_limit": seconds["total"] / limit["total"],
+                "extract_over_load_limit": seconds["extract"] / limit["load"],
+                "build_over_transform_limit": seconds["build"] / limit["transform"],
                 "checks_and_reports_share": (checks + seconds["report"]) / seconds["total"],
                 "all_succeeded": all(r["success"] for r in mine),
             }
@@ -77,15 +79,17 @@ def _target(ok: bool | None, text: str) -> str:
 
 def targets(summary: list[dict[str, Any]], history: dict[str, Any] | None) -> list[str]:
     at = {row["scale"]: row for row in summary}
-    sf1, sf10 = at.get(1.0), at.get(10.0)
+    tiny, sf1, sf10 = at.get(0.01), at.get(1.0), at.get(10.0)
     return [
         "| target | result |",
         "|---|---|",
-        _target(sf1 and sf1["seconds"]["total"] <= 60, "SF1, one night end to end ≤ 60 s"),
-        _target(sf10 and sf10["seconds"]["total"] <= 360, "SF10, one night ≤ 6 min"),
-        _target(sf10 and sf10["peak_rss_gib"] <= 6, "SF10 peak memory ≤ 6 GiB"),
-        _target(sf10 and sf10["total_over_limit"] <= 1.5, "citybase ÷ limit ≤ 1.5 at SF10"),
-        _target(history and history["ratio"] <= 1.2, "night after 30 of history ≤ 1.2 × night 1"),
+        _target(tiny and tiny["seconds"]["total"] <= 15, "SF0.01 night (fixed cost) ≤ 15 s"),
+        _target(sf1 and sf1["seconds"]["total"] <= 30, "SF1 night end to end ≤ 30 s"),
+        _target(sf10 and sf10["seconds"]["total"] <= 180, "SF10 night ≤ 3 min"),
+        _target(sf10 and sf10["peak_rss_gib"] <= 4, "SF10 peak memory ≤ 4 GiB"),
+        _target(sf1 and sf1["total_over_limit"] <= 3, "night ÷ honest limit ≤ 3 at SF1"),
+        _target(sf10 and sf10["total_over_limit"] <= 1.5, "night ÷ honest limit ≤ 1.5 at SF10"),
+        _target(history and history["ratio"] <= 1.1, "night 31 after 30 nights ≤ 1.1 × night 1"),
         _target(
             sf1 and sf1["checks_and_reports_share"] <= 0.25,
             "checks and reports ≤ 25 % of the night at SF1",
@@ -105,8 +109,9 @@ def markdown(results: dict[str, Any], summary: list[dict[str, Any]]) -> str:
         "seconds of wall time; each night is a fresh `citybase nightly` process.",
         "",
         "| scale | rows read | start-up | extract | build | publish | report | **night** "
-        "| rows/s | checks | peak RSS | limit | night ÷ limit | build ÷ limit |",
-        "|" + "---|" * 14,
+        "| rows/s | checks | peak RSS | limit: load | transform | night ÷ limit "
+        "| extract ÷ load | build ÷ transform |",
+        "|" + "---|" * 16,
     ]
     for row in summary:
         s = row["seconds"]
@@ -115,16 +120,19 @@ def markdown(results: dict[str, Any], summary: list[dict[str, Any]]) -> str:
             f"{s['extract']:.1f} | {s['build']:.1f} | {s['publish']:.1f} | {s['report']:.1f} | "
             f"**{s['total']:.1f}** | {row['rows_read'] / s['total']:,.0f} | "
             f"{row['checks_seconds']:.1f} | {row['peak_rss_gib']:.2f} GiB | "
-            f"{row['limit_seconds']:.1f} | {row['total_over_limit']:.1f} | "
-            f"{row['build_over_limit']:.1f} |"
+            f"{row['limit_seconds']['load']:.1f} | {row['limit_seconds']['transform']:.1f} | "
+            f"{row['total_over_limit']:.1f} | {row['extract_over_load_limit']:.1f} | "
+            f"{row['build_over_transform_limit']:.1f} |"
         )
     lines += [
         "",
         "Stages are the night's four Dagster jobs; start-up is the process's import and "
         "definitions load. `checks` is the source suites, dbt tests and publication scans, "
         "timed inside the stages above (dbt tests: their share of the build's wall time, "
-        "each moment shared among the nodes running then). The limit is "
-        "every model's compiled SQL run bare in one DuckDB connection on the same raw data.",
+        "each moment shared among the nodes running then). The honest limit is one "
+        "DuckDB process on the same files: every delivery the night loaded, read by DuckDB's "
+        "reader as text and mapped with the contracts' SQL (casts, units, codes, pseudonyms; no "
+        "rules, no quarantine), then every model's compiled SQL run bare.",
     ]
     if results.get("sharing"):
         lines += [
@@ -202,7 +210,7 @@ def chart(summary: list[dict[str, Any]]) -> str:
         scales,
         [
             ("citybase night", "#0969da", [r["seconds"]["total"] for r in summary]),
-            ("limit (bare SQL)", "#8250df", [r["limit_seconds"] for r in summary]),
+            ("honest limit", "#8250df", [r["limit_seconds"]["total"] for r in summary]),
         ],
     )
     memory = _panel(

@@ -113,7 +113,7 @@ def _fact_sql(fact: PersonalFact) -> str:
     raise ValueError(f"unknown personal fact {fact.fact}")
 
 
-def _standard_select(plan: Plan) -> str:
+def standard_select(plan: Plan) -> str:
     """The standard's columns: personal ones become pseudonyms, their facts worked out first
     (the identifier itself never reaches the raw table)."""
     items = [
@@ -136,7 +136,7 @@ def finish_rows(
     inner, outer = hmac_pads(pseudonym_key()) if personal else (b"", b"")
     con.execute(
         f"""create or replace temp table _final as
-        select {_standard_select(plan)}, {literal(plan.source)} as _source,
+        select {standard_select(plan)}, {literal(plan.source)} as _source,
                {literal(day.isoformat())}::DATE as _partition_date,
                {literal(file_label)} as _source_file, _row_number,
                {literal(loaded_at.isoformat(sep=" "))}::TIMESTAMP as _loaded_at
