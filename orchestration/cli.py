@@ -85,13 +85,14 @@ def run_nightly(
     from orchestration.alerts import alert_for, send_alert
     from orchestration.contracts import load_contracts
     from orchestration.definitions import defs
-    from orchestration.instance import process_tags, reap_dead_runs
+    from orchestration.instance import keep_connections, process_tags, reap_dead_runs
     from orchestration.jobs import NIGHT
     from orchestration.memory import PeakRss
     from orchestration.preflight import check_night
 
     # Disposed at the end: the event log's pooled connections close and SQLite folds its WAL.
     with DagsterInstance.get() as instance:
+        keep_connections(instance)
         for run_id in reap_dead_runs(instance):
             print(
                 f"run {run_id} died mid-way (its process is gone): marked failed", file=sys.stderr
