@@ -19,6 +19,7 @@ from orchestration.landing.errors import DeliveryError
 from orchestration.landing.load import LoadResult, already_loaded, load_file, record_failure
 from orchestration.landing.schema import RAW_SCHEMA
 from orchestration.landing.store import LandedFile, keep
+from orchestration.observability.metrics import profile_delivery
 from orchestration.settings import Paths
 
 FILE_READERS = {
@@ -150,7 +151,7 @@ def extract(
                     "skipped_duplicate",
                 )
             ]
-        return _load(con, contract, day, landed)
+        results = _load(con, contract, day, landed)
     except DeliveryError as exc:
         _record(con, contract, day, landed, exc)
         raise
@@ -163,6 +164,9 @@ def extract(
         )
         _record(con, contract, day, landed, error)
         raise error from None
+    # Outside the delivery's error handling: the profile reads what was loaded, not the file.
+    profile_delivery(con, contract, day, results, landed.delivered_at)
+    return results
 
 
 def reload(

@@ -34,6 +34,7 @@ from orchestration.instance import WAREHOUSE_POOL
 from orchestration.keys import gtfs_table_keys, raw_asset_key
 from orchestration.landing.errors import DeliveryError, SourceUnavailable
 from orchestration.landing.schema import RAW_SCHEMA
+from orchestration.observability.anomalies import CHECKS, Finding, detect, record_findings
 from orchestration.partitions import daily_partitions
 from orchestration.quality.recheck import recheck_after_reference
 from orchestration.quality.sources import run_source_checks
@@ -106,6 +107,72 @@ def _check_result(record: CheckRecord) -> AssetCheckResult:
             "dimension": record.dimension or "",
         },
     )
+
+
+ANOMALY_CHECK_DESCRIPTIONS = {
+    "volume_anomaly": "Rows delivered against the same day type's baseline; a drop beyond the "
+    "contract's volume_drop_limit blocks (its datasets are held back).",
+    "arrival_anomaly": "Arrival against the usual arrival on the same day type.",
+    "column_anomalies": "Per column: empty share, mean, code shares against their baselines.",
+}
+
+
+def anomaly_check_specs(contract: Contract) -> list[AssetCheckSpec]:
+    """The observability checks of a daily dataset (its baselines need a daily series)."""
+    if not contract.is_daily:
+        return []
+    return [
+        AssetCheckSpec(
+            name,
+            asset=raw_asset_key(contract),
+            blocking=name == "volume_anomaly",
+            description=ANOMALY_CHECK_DESCRIPTIONS[name],
+        )
+        for name in CHECKS
+    ]
+
+
+def _finding_metadata(finding: Finding) -> dict:
+    return {
+        "metric": finding.family,
+        "column": finding.column,
+        "value": finding.value,
+        "baseline": finding.expected,
+        "robust_z": round(finding.z, 2),
+        "anomalous": finding.anomalous,
+        "compared_with": finding.baseline.compared_with,
+        "history": [[d.isoformat(), v] for d, v in finding.baseline.history],
+    }
+
+
+def _anomaly_checks(
+    con: duckdb.DuckDBPyConnection, contract: Contract, day: dt.date
+) -> Iterator[AssetCheckResult]:
+    """Tonight's delivery against its baselines: value, baseline and history in metadata
+    (the numbers are plotted across nights in the asset's checks)."""
+    if not contract.is_daily:
+        return
+    key = raw_asset_key(contract)
+    findings = detect(con, contract, day)
+    for record in record_findings(con, contract, day, key.to_user_string(), findings):
+        judged = [f for f in findings if f.check_name == record.check_name]
+        metadata = {
+            "metrics_judged": len(judged),
+            "anomalies": record.failed or 0,
+            "findings": MetadataValue.json(
+                [_finding_metadata(f) for f in sorted(judged, key=lambda f: -abs(f.z))]
+            ),
+        }
+        if len(judged) == 1:  # volume and arrival: one series, plotted night by night
+            metadata |= {"value": judged[0].value, "baseline": judged[0].expected}
+        yield AssetCheckResult(
+            asset_key=key,
+            check_name=record.check_name,
+            passed=record.passed,
+            severity=AssetCheckSeverity.ERROR if record.blocking else AssetCheckSeverity.WARN,
+            description=record.description,
+            metadata=metadata,
+        )
 
 
 def table_keys(contract: Contract) -> dict[str, AssetKey]:
@@ -282,7 +349,7 @@ def build_extract_asset(contract: Contract) -> AssetsDefinition:
 
     @multi_asset(
         specs=[spec, *table_specs],
-        check_specs=[check, *source_check_specs(contract)],
+        check_specs=[check, *source_check_specs(contract), *anomaly_check_specs(contract)],
         name=f"extract_{contract.key}",
         pool=WAREHOUSE_POOL,
         # Registers land before the facts checked against them (the pool runs one at a time).
@@ -327,6 +394,7 @@ def build_extract_asset(contract: Contract) -> AssetsDefinition:
             yield from _table_materializations(con, table_keys, results)
             yield _reconciliation(con, contract, day)
             yield from _source_checks(con, contract, day, results)
+            yield from _anomaly_checks(con, contract, day)
             _fail_when_a_reference_is_emptied(con, contract, day)
             _second_chances(context, con, home.paths, contract, results)
 

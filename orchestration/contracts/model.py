@@ -86,6 +86,46 @@ class SqlOptions(Strict):
     order_by: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_, ]*$")
 
 
+class AnomalyThresholds(Strict):
+    """When a delivery differs from what the feed usually looks like on the same kind of day
+    (orchestration/observability). A finding needs both a robust z-score of at least
+    `z_score` and a change of at least the family's size below, so that a small feed's noise
+    and a large feed's tiny but "significant" wobble are both left alone."""
+
+    z_score: float = Field(4.0, gt=0, description="Robust z: |value - median| / (1.4826 MAD).")
+    volume_change: float = Field(
+        0.25, gt=0, description="Relative change of the row count that counts as a finding."
+    )
+    volume_drop_limit: float = Field(
+        0.3,
+        gt=0,
+        le=1,
+        description="A drop of the row count beyond this share of the baseline is blocking: "
+        "the datasets built from the delivery are held back.",
+    )
+    null_share_jump: float = Field(
+        0.1, gt=0, le=1, description="Rise of a column's share of empty values (0.1 = 10 points)."
+    )
+    level_factor: float = Field(
+        3.0, gt=1, description="A column's mean this many times above or below its baseline."
+    )
+    category_shift: float = Field(
+        0.2,
+        gt=0,
+        le=1,
+        description="Total variation distance between a coded column's value shares and its "
+        "baseline (0.2: a fifth of the rows carry other codes than usual).",
+    )
+    arrival_delay_hours: float = Field(
+        2.0, gt=0, description="Hours later than the delivery usually arrives."
+    )
+    window: int = Field(8, ge=3, description="Nights of the same day type the baseline uses.")
+    min_history: int = Field(
+        4, ge=2, description="Nights of history below which the baseline is still learning."
+    )
+    lookback_days: int = Field(70, ge=7, description="How far back the history is read.")
+
+
 class BureauName(Strict):
     zh: str = Field(min_length=1)
     en: str = Field(min_length=1)
@@ -147,6 +187,10 @@ class Contract(Strict):
         ge=0,
         le=1,
         description="Above this share of unparseable rows the delivery fails whole.",
+    )
+    anomalies: AnomalyThresholds = Field(
+        default_factory=AnomalyThresholds,
+        description="Thresholds of the anomaly checks (defaults suit most daily feeds).",
     )
     rest: RestOptions | None = None
     sql: SqlOptions | None = None

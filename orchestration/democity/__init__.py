@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from orchestration.democity.anomalies import PlannedAnomaly
 from orchestration.democity.bureaus import (
     civil_affairs,
     environment,
@@ -29,12 +30,23 @@ GENERATORS = (civil_affairs, transport, tourism, health, gov_services, hotline, 
 
 
 def generate(
-    out: Path, scale: float, days: int, start: dt.date, seed: int, defect_rate: float = 0.01
+    out: Path,
+    scale: float,
+    days: int,
+    start: dt.date,
+    seed: int,
+    defect_rate: float = 0.01,
+    anomalies: list[PlannedAnomaly] = (),
 ) -> GenerationContext:
+    """Writes the demo city; `anomalies` (democity.anomalies.plan_anomalies) are injected into
+    the deliveries they name, on top of the row defects of `defect_rate`."""
     if scale <= 0 or days <= 0 or not 0 <= defect_rate < 1:
         raise ValueError("scale and days must be positive and defect rate within [0, 1)")
     out.mkdir(parents=True, exist_ok=True)
-    ctx = GenerationContext(out, scale, start, days, seed, defect_rate, build_city(seed, scale))
+    planned = {(a.day, a.bureau, a.dataset): a for a in anomalies}
+    ctx = GenerationContext(
+        out, scale, start, days, seed, defect_rate, build_city(seed, scale), planned
+    )
     for module in GENERATORS:
         module.generate(ctx)
     truth = pd.DataFrame(ctx.ground_truth, columns=GROUND_TRUTH_COLUMNS)
@@ -47,6 +59,7 @@ def generate(
         "start": start.isoformat(),
         "seed": seed,
         "defect_rate": defect_rate,
+        "anomalies": len(planned),
     }
     (out / "democity.json").write_text(json.dumps(params, indent=2) + "\n")
     return ctx

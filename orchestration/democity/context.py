@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 
 from orchestration.clock import CITY_TIME
+from orchestration.democity import anomalies
+from orchestration.democity.anomalies import PlannedAnomaly
 from orchestration.democity.defects import Injector
 from orchestration.democity.geography import City
 from orchestration.democity.random import rng_for
@@ -26,6 +28,7 @@ class GenerationContext:
     seed: int
     defect_rate: float
     city: City
+    anomalies: dict[tuple[dt.date, str, str], PlannedAnomaly] = field(default_factory=dict)
     ground_truth: list[dict] = field(default_factory=list)
 
     def days(self) -> Iterator[DayContext]:
@@ -55,17 +58,42 @@ class DayContext:
         header_lines: int = 1,
         **kwargs: object,
     ) -> Path:
-        """Writes one delivery and records its defects with their line numbers in the file."""
+        """Writes one delivery and records its defects with their line numbers in the file,
+        and the delivery's planned anomaly (if any) with its size."""
         relative = relative.format(date=self.day.isoformat())
         path = self.run.out / relative
+        anomaly = self.run.anomalies.get((self.day, injector.bureau, injector.dataset))
+        late_hours = 0.0
+        if anomaly:
+            late_hours = anomaly.size if anomaly.kind == "late_delivery" else 0.0
+            if anomaly.kind == "partial_delivery":
+                kept = round(len(frame) * (1 - anomaly.size))
+                frame = frame.iloc[:kept]
+                injector.cut(kept)
+            frame = anomalies.apply(anomaly, frame, self.rng(injector.dataset, "anomaly"))
+            self.run.ground_truth.append(
+                dict(
+                    date=self.day.isoformat(),
+                    bureau=anomaly.bureau,
+                    dataset=anomaly.dataset,
+                    file=relative,
+                    line=0,
+                    kind=f"anomaly_{anomaly.kind}",
+                    column=anomaly.column or "",
+                    detail=anomaly.detail,
+                )
+            )
         if injector.malformed_before:
             kwargs["malformed_before"] = injector.malformed_before
         writer(frame, path, **kwargs)
         # Delivered at 00:30 the next day, before any contract's deadline (the earliest is
         # 01:00), so that the timeliness rule sees the demo's bureaus deliver on time.
-        delivered = dt.datetime.combine(
-            self.day + dt.timedelta(days=1), dt.time(0, 30), tzinfo=CITY_TIME
-        ).timestamp()
+        delivered = (
+            dt.datetime.combine(
+                self.day + dt.timedelta(days=1), dt.time(0, 30), tzinfo=CITY_TIME
+            ).timestamp()
+            + late_hours * 3600
+        )
         os.utime(path, (delivered, delivered))
         self.run.ground_truth.extend(injector.ground_truth(relative, header_lines))
         return path

@@ -89,6 +89,11 @@ class Injector:
         self.pending.append((-1, "renamed_column", column, f"{column} delivered as {column}_v2"))
         return df.rename(columns={column: f"{column}_v2"})
 
+    def cut(self, n_rows: int) -> None:
+        """Only the first `n_rows` rows are delivered: the defects beyond them go with them."""
+        self.pending = [p for p in self.pending if p[0] < n_rows]
+        self.malformed_before = {k: v for k, v in self.malformed_before.items() if k < n_rows}
+
     def ground_truth(self, file: str, header_lines: int) -> list[dict]:
         """Rows of the ground-truth file, with each defect's line number in the written file."""
         shifts = sorted(self.malformed_before)

@@ -71,13 +71,13 @@ def blocking_failures(
     con: duckdb.DuckDBPyConnection, dataset: OpenDataset, run_date: dt.date
 ) -> list[str]:
     """Why the dataset may not be published for `run_date`: failed error-severity checks on
-    any asset in its lineage (source suites, dbt tests, its own build) and failed or missing
-    deliveries of the raw datasets it is built from."""
+    any asset in its lineage (source suites, anomaly checks, dbt tests, its own build) and
+    failed or missing deliveries of the raw datasets it is built from."""
     assets = sorted(dataset.lineage_assets | {dataset.model_asset})
     failed = con.execute(
         f"""select asset, check_name, description from {QUALITY_SCHEMA}.check_results
             where run_date = ? and list_contains(?, asset) and severity = 'error'
-              and not passed and source in ('gx', 'dbt') order by asset, check_name""",
+              and not passed and source in ('gx', 'dbt', 'anomaly') order by asset, check_name""",
         [run_date, assets],
     ).fetchall()
     reasons = [f"{asset}: check {name} failed ({why})" for asset, name, why in failed]
