@@ -89,32 +89,39 @@ def id_checksum_ok_sql(expression: str) -> str:
     )
 
 
-# Identifiers as people write them: digit groups split by spaces or hyphens, a +86 prefix.
+# Identifiers as people write them: digit groups split by spaces or hyphens, a +86 prefix. They
+# are masked only as whole numbers (no digit either side): a 12-digit division code or a station
+# number is shown as delivered, so that a bureau can see what was wrong with it.
 PHONE_PATTERN = r"(?:\+?86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]){8}"
 ID18_PATTERN = r"[1-9][0-9]{5}(?:[ -]?[0-9]){11}[ -]?[0-9Xx]"
 ID15_PATTERN = r"[1-6][0-9]{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}"
-LONG_DIGITS = r"[0-9]{6,}[0-9Xx]?"
+CARD_PATTERN = r"[0-9]{16,19}"  # bank card numbers
 PSEUDONYMS = r"[0-9a-f]{32,}"
 MASK = "******"
 WITHHELD = "<withheld: personal data>"
-MASKED_PATTERNS = (PHONE_PATTERN, ID18_PATTERN, ID15_PATTERN, LONG_DIGITS)
+MASKED_PATTERNS = tuple(
+    rf"(^|[^0-9])(?:{p})([^0-9]|$)"
+    for p in (ID18_PATTERN, ID15_PATTERN, CARD_PATTERN, PHONE_PATTERN)
+)
+PASSES = 2  # a match takes the character after it: a second pass masks the number it touched
 
 
 def mask_text(text: str) -> str:
     """Python's twin of mask_sql (without the CJK rule): for names quoted in messages."""
     text = re.sub(PSEUDONYMS, "<pseudonym>", text)
-    for pattern in MASKED_PATTERNS:
-        text = re.sub(pattern, MASK, text)
+    for pattern in MASKED_PATTERNS * PASSES:
+        text = re.sub(pattern, rf"\g<1>{MASK}\g<2>", text)
     return text
 
 
 def mask_sql(expression: str, personal: bool) -> str:
-    """SQL: a record as it may be shown in reports. Pseudonyms, phone and ID numbers in any
-    written form, and long digit runs are masked; where the dataset holds personal data, CJK
-    text too (names cannot be told from other text)."""
+    """SQL: a record as it may be shown in reports. Pseudonyms, and ID, bank card and phone
+    numbers in any written form are masked; other values are shown as delivered. Where the
+    dataset holds personal data, CJK text too (a name in free text cannot be told from other
+    text; its personal columns are replaced whole before this)."""
     masked = f"regexp_replace(left({expression}, 500), '{PSEUDONYMS}', '<pseudonym>', 'g')"
-    for pattern in MASKED_PATTERNS:
-        masked = f"regexp_replace({masked}, '{pattern}', '{MASK}', 'g')"
+    for pattern in MASKED_PATTERNS * PASSES:
+        masked = f"regexp_replace({masked}, '{pattern}', '\\1{MASK}\\2', 'g')"
     if personal:
         masked = f"regexp_replace({masked}, '[\\x{{4e00}}-\\x{{9fff}}]', '*', 'g')"
     return masked

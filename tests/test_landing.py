@@ -294,7 +294,8 @@ def test_time_zone_aware_parquet_timestamps_are_read_as_city_time(home: Paths, c
 def test_quarantined_records_never_show_a_personal_value_in_any_form(home: Paths, con) -> None:
     """A hotline row with a bad timestamp keeps its record in the quarantine with the caller's
     phone and name replaced whole; a line that is not JSON is withheld whole, since any part of
-    it may be personal. Phones written with hyphens, spaces or +86 are masked in free text."""
+    it may be personal. Phones written with hyphens, spaces or +86 are masked in free text; a
+    division code, though a long number, is shown as delivered."""
     target = home.democity / f"hotline/work_orders/{DAY}.jsonl"
     target.parent.mkdir(parents=True)
     good = {"order_id": "W1", "received_at": "2026-09-30 08:00:00", "caller_phone": "13800138000"}
@@ -307,6 +308,7 @@ def test_quarantined_records_never_show_a_personal_value_in_any_form(home: Paths
             "received_at": "yesterday",
             "caller_phone": "138 0013 8000",
             "caller_name": "王小明",
+            "community_code": "330106001001",
             "content": "回电 +8613800138000 或 138-0013-8000",
         },
     ]
@@ -319,6 +321,7 @@ def test_quarantined_records_never_show_a_personal_value_in_any_form(home: Paths
     records = dict(con.execute("select row_number, record_masked from raw._quarantine").fetchall())
     assert records[4] == "<withheld: personal data>"
     assert "<personal>" in records[3] and "W3" in records[3]
+    assert "330106001001" in records[3], "a division code is no personal value: shown as delivered"
     for text in records.values():
         assert not any(s in text for s in ("0013", "8000", "王小明", "13800138000"))
 

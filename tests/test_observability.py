@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 import pandas as pd
@@ -179,3 +180,26 @@ def test_no_baseline_before_enough_nights_of_the_day_type(observed: ObservedCity
     assert not any(
         found for (night, _), found in observed.findings.items() if night < START + dt.timedelta(4)
     )
+
+
+def test_the_bureau_report_opens_with_what_changed_and_counts_it(observed: ObservedCity) -> None:
+    """Each injected anomaly of a night shows at the top of its bureau's report, with the
+    nights it was compared with for the chart, and costs the dimension its check counts against."""
+    from orchestration.observability.anomalies import CHECKS, FAMILY_CHECK
+    from orchestration.reports.nightly import write_reports
+
+    injected = _injected(observed.truth)
+    row = next(r for r in injected.itertuples() if r.kind != "anomaly_partial_delivery")
+    contracts = [c for c in load_contracts() if c.format not in ("rest", "sql")]
+    with connect(observed.home.warehouse) as con:
+        [written] = write_reports(con, observed.home, row.night, contracts, {row.bureau})
+    report = json.loads(written.html.with_suffix(".json").read_text(encoding="utf-8"))
+    change = next(c for c in report["changes"] if c["dataset"] == row.dataset)
+    assert change["family"] == FAMILY[row.kind] and "今晚" in change["summary_zh"]
+    assert len(change["history"]) >= 5 and change["history"][-1][0] == row.night.isoformat()
+    page = written.html.read_text(encoding="utf-8")
+    assert page.index("今晚的变化") < page.index("质量维度得分")
+    assert 'class="chart history"' in page
+    dimension = CHECKS[FAMILY_CHECK[change["family"]]]
+    scores = {d["unit"]: d["scores"] for d in report["datasets"]}[row.dataset]
+    assert scores[dimension] <= 100 - 3, (dimension, scores)

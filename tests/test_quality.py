@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -61,6 +62,18 @@ def test_every_suite_rule_names_a_column_of_its_standard() -> None:
             assert set(expectation.columns) <= columns, (table, expectation.rule)
         required = {c.name for c in standard.columns if c.required}
         assert {f"{c}_present" for c in required} <= {e.rule for e in suite.expectations}
+
+
+def test_every_rule_reads_in_chinese_first_with_its_columns() -> None:
+    """Bureaus read rules in Chinese: every rule of every suite says, before its English, in
+    Chinese what it checks, naming the columns it checks (said from its GX type, not a
+    fallback)."""
+    for table in standards_by_table():
+        for expectation in load_suite(table).expectations:
+            zh, _, en = expectation.reason.partition(" / ")
+            assert en and re.search("[\u4e00-\u9fff]", zh), (table, expectation.reason)
+            assert not zh.startswith("规则 "), (table, expectation.type)
+            assert any(c in zh for c in expectation.columns), (table, expectation.reason)
 
 
 def test_a_hand_written_rule_that_restates_the_baseline_is_refused(tmp_path, monkeypatch) -> None:

@@ -48,6 +48,34 @@ def test_every_bureau_gets_both_files_every_night_and_the_city_an_overview(
 
 
 @pytest.mark.slow
+def test_scores_tell_bureaus_apart_by_the_defects_the_night_found(two_nights: TwoNights) -> None:
+    """Deductions, not averages: a bureau whose rules found failing rows or whose rows were
+    quarantined does not score 100 however many rules passed beside them, and the ranking
+    spreads the bureaus apart."""
+    city = report(two_nights, "city", NIGHT_1)
+    for ranked in city["bureaus"]:
+        found = report(two_nights, ranked["bureau"], NIGHT_1)
+        defects = ranked["rows_quarantined"] or any(
+            f["failed"] or not f["passed"] for f in found["failed_rules"]
+        )
+        assert (found["scores"]["overall"] < 100) == bool(defects), (ranked, found["datasets"])
+        assert "max(0, 100 − " in found["formula"]["zh"]
+    overall = [b["scores"]["overall"] for b in city["bureaus"]]
+    assert len(set(overall)) >= 4 and max(overall) - min(overall) >= 1, overall
+
+
+@pytest.mark.slow
+def test_reports_speak_chinese_first_in_city_time(two_nights: TwoNights) -> None:
+    found = report(two_nights, "environment", NIGHT_2)
+    cjk = re.compile("[\u4e00-\u9fff]")
+    assert found["failed_rules"] and all(
+        cjk.search(f["description"].split(" / ")[0]) for f in found["failed_rules"]
+    )
+    page = (two_nights.home.reports / "environment" / f"{NIGHT_2}.html").read_text("utf-8")
+    assert "北京时间 (Asia/Shanghai)" in page and "暂缓发布 held_back" in page
+
+
+@pytest.mark.slow
 def test_a_corrupted_delivery_lowers_its_bureaus_score(two_nights: TwoNights) -> None:
     before = report(two_nights, "environment", NIGHT_1)
     after = report(two_nights, "environment", NIGHT_2)
@@ -65,7 +93,8 @@ def test_a_corrupted_delivery_lowers_its_bureaus_score(two_nights: TwoNights) ->
     city = {b["bureau"]: b for b in report(two_nights, "city", NIGHT_2)["bureaus"]}
     assert city["environment"]["week_change"] < 0
     assert city["environment"]["held_back"] == ["station-aqi-daily"]
-    assert city["environment"]["rank"] == len(bureau_names())
+    earlier = {b["bureau"]: b for b in report(two_nights, "city", NIGHT_1)["bureaus"]}
+    assert city["environment"]["rank"] > earlier["environment"]["rank"]
 
 
 @pytest.mark.slow

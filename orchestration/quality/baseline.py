@@ -45,15 +45,22 @@ def reference_queries() -> dict[str, str]:
 
 
 def _rule(
-    kind: str, kwargs: dict[str, Any], rule: str, reason: str, dimension: str, critical: bool
+    kind: str,
+    kwargs: dict[str, Any],
+    rule: str,
+    reason: str,
+    dimension: str,
+    critical: bool,
+    reason_zh: str | None = None,
 ) -> dict[str, Any]:
     if critical:
         kwargs = {**kwargs, "mostly": MOSTLY}
+    meta = {"rule": rule, "reason": reason, "dimension": dimension}
     return {
         "type": f"expect_{kind}",
         "kwargs": kwargs,
         "severity": "critical" if critical else "warning",
-        "meta": {"rule": rule, "reason": reason, "dimension": dimension},
+        "meta": meta | ({"reason_zh": reason_zh} if reason_zh else {}),
     }
 
 
@@ -69,7 +76,8 @@ def _column_rules(standard: Standard, column: StandardColumn) -> list[dict[str, 
         rules.append(
             _rule("column_values_to_match_regex", {"column": name, "regex": TWELVE_DIGITS},
                   f"{name}_format", f"{name} must be a division code of 2, 4, 6, 9 or 12 digits "
-                  "(held as 12)", "conformity", True)
+                  "(held as 12)", "conformity", True,
+                  f"字段 {name} 应为 2、4、6、9 或 12 位行政区划代码（统一补足为 12 位）")
         )  # fmt: skip
     if column.codes:
         values = [int(c) if column.type in ("integer", "bigint") else c for c in column.codes]
@@ -87,7 +95,8 @@ def _column_rules(standard: Standard, column: StandardColumn) -> list[dict[str, 
         )
         rules.append(
             _rule("column_values_to_be_between", {"column": name, **bounds}, f"{name}_in_range",
-                  f"{name} outside {shown} is not a plausible value", "accuracy", True)
+                  f"{name} outside {shown} is not a plausible value", "accuracy", True,
+                  f"字段 {name} 超出 {shown} 不是合理的值")
         )  # fmt: skip
     if column.references:
         parameter = {"$PARAMETER": reference_parameter(column.references)}
@@ -100,14 +109,18 @@ def _column_rules(standard: Standard, column: StandardColumn) -> list[dict[str, 
     fact = column.personal_fact
     if fact and fact.fact in ("checksum_ok", "phone_valid"):
         checksum = fact.fact == "checksum_ok"
-        what = (
-            "an ID number with a valid check digit (GB 11643)"
+        what, what_zh = (
+            (
+                "an ID number with a valid check digit (GB 11643)",
+                "校验位正确的身份证号码（GB 11643）",
+            )
             if checksum
-            else ("a well-formed mainland mobile number")
+            else ("a well-formed mainland mobile number", "格式正确的大陆手机号码")
         )
         rules.append(
             _rule("column_values_to_be_in_set", {"column": name, "value_set": [True]},
-                  f"{name}", f"{fact.of} must come from {what}", "accuracy", checksum)
+                  f"{name}", f"{fact.of} must come from {what}", "accuracy", checksum,
+                  f"字段 {name}：{fact.of} 应由{what_zh}生成")
         )  # fmt: skip
     return rules
 

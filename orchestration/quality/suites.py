@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from orchestration.quality.baseline import baseline, reference_queries, standards_by_table
+from orchestration.quality.wording import bilingual, reason_zh
 from orchestration.settings import PROJECT_ROOT
 
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
@@ -85,8 +86,14 @@ def _expectation(path: Path, item: dict[str, Any]) -> Expectation:
             f"{path}: rule {meta['rule']}: severity must be one of {SEVERITIES} and "
             f"dimension one of {DIMENSIONS}"
         )
+    zh = meta.get("reason_zh") or reason_zh(item["type"], item["kwargs"])
     return Expectation(
-        item["type"], item["kwargs"], severity, meta["rule"], meta["reason"], meta["dimension"]
+        item["type"],
+        item["kwargs"],
+        severity,
+        meta["rule"],
+        bilingual(zh, meta["reason"]),
+        meta["dimension"],
     )
 
 

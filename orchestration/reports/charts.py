@@ -79,3 +79,47 @@ def trend(points: list[tuple[str, float | None]], title: str) -> Markup:
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def history(points: list[tuple[str, float]], usual: float, title: str) -> Markup:
+    """A metric's recent nights (date, value), the last one tonight's, against the usual value
+    (the baseline's median, dashed), on a y range that holds zero and every value."""
+    w, h, left, top, bottom = 300, 110, 44, 18, 20
+    inner_w, inner_h = w - left - 10, h - top - bottom
+    values = [0.0, usual, *(v for _, v in points)]
+    low, high = min(values), max(values)
+    span = (high - low) * 1.1 or 1.0
+    step = inner_w / max(1, len(points) - 1)
+
+    def y_of(v: float) -> float:
+        return top + inner_h * (1 - (v - low) / span)
+
+    def x_of(i: int) -> float:
+        return left + (i * step if len(points) > 1 else inner_w / 2)
+
+    parts = [
+        f'<svg class="chart history" role="img" viewBox="0 0 {w} {h}" width="{w}" height="{h}">'
+        f'<title>{escape(title)}</title><text class="caption" x="{left}" y="12">'
+        f"{escape(title)}</text>",
+        f'<line class="grid" x1="{left}" x2="{w - 10}" y1="{y_of(0):.1f}" y2="{y_of(0):.1f}"/>'
+        f'<line class="usual" x1="{left}" x2="{w - 10}" y1="{y_of(usual):.1f}" '
+        f'y2="{y_of(usual):.1f}"/><text class="axis" x="{left - 4}" y="{y_of(usual) + 4:.1f}" '
+        f'text-anchor="end">{usual:,.3g}</text>',
+    ]
+    if points:
+        coords = " ".join(f"{x_of(i):.1f},{y_of(v):.1f}" for i, (_, v) in enumerate(points))
+        parts.append(f'<polyline class="line" points="{coords}"/>')
+        for i, (night, v) in enumerate(points):
+            tonight = i == len(points) - 1
+            parts.append(
+                f'<circle class="point {"poor" if tonight else "past"}" cx="{x_of(i):.1f}" '
+                f'cy="{y_of(v):.1f}" r="{4 if tonight else 2.5}">'
+                f"<title>{escape(f'{night}: {v:,.4g}')}</title></circle>"
+            )
+        parts.append(
+            f'<text class="axis" x="{left}" y="{h - 5}">{escape(points[0][0][5:])}</text>'
+            f'<text class="axis" x="{w - 10}" y="{h - 5}" text-anchor="end">'
+            f"{escape(points[-1][0][5:])}</text>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))

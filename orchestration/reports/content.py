@@ -14,10 +14,13 @@ from orchestration import clock
 from orchestration.bureaus import bureau_register
 from orchestration.contracts import Contract
 from orchestration.landing.schema import RAW_SCHEMA
+from orchestration.observability.anomalies import ANOMALIES_DDL
 from orchestration.quality.sources import delivery_deadline
 from orchestration.quality.store import QUALITY_SCHEMA
+from orchestration.quality.wording import bilingual, load_rule_zh
 from orchestration.reports.scores import (
     DIMENSIONS,
+    FORMULA,
     OPEN_DATA_UNIT,
     WAREHOUSE_UNIT,
     bureau_scores,
@@ -96,7 +99,7 @@ def failed_rules(con: duckdb.DuckDBPyConnection, bureau: str, day: dt.date) -> l
 
 def quarantined(con: duckdb.DuckDBPyConnection, bureau: str, day: dt.date) -> list[dict]:
     """Rows taken out of the night's deliveries, per dataset and rule, with masked examples."""
-    return _rows(
+    rows = _rows(
         con,
         f"""select dataset, rule, any_value(reason) as reason, count(*) as rows,
                    list(record_masked order by row_number)[1:{EXAMPLES}] as examples
@@ -104,6 +107,30 @@ def quarantined(con: duckdb.DuckDBPyConnection, bureau: str, day: dt.date) -> li
             group by dataset, rule order by rows desc, dataset, rule""",
         [bureau, day],
     )
+    for row in rows:
+        said = load_rule_zh(row["rule"])
+        row["reason"] = bilingual(said, row["reason"]) if said else row["reason"]
+    return rows
+
+
+def changes(
+    con: duckdb.DuckDBPyConnection, bureau: str, day: dt.date, labels: dict[str, dict[str, str]]
+) -> list[dict]:
+    """What changed tonight: the night's anomalies (observability.anomalies), blocking first,
+    each with the nights its baseline was drawn from and tonight's value, for the chart."""
+    con.execute(ANOMALIES_DDL)
+    rows = _rows(
+        con,
+        f"""select dataset, check_name, family, column_name, value, expected, z, blocking,
+                   compared_with, history, summary_zh, summary_en
+            from {QUALITY_SCHEMA}.anomalies where bureau = ? and run_date = ?
+            order by blocking desc, abs(z) desc, dataset, column_name""",
+        [bureau, day],
+    )
+    for row in rows:
+        row["history"] = [*json.loads(row["history"]), [day.isoformat(), row["value"]]]
+        row["label"] = labels.get(row["dataset"], {"zh": row["dataset"], "en": row["dataset"]})
+    return rows
 
 
 def publications(con: duckdb.DuckDBPyConnection, bureau: str, day: dt.date) -> list[dict]:
@@ -142,10 +169,12 @@ def bureau_report(
         "generated_at": clock.now().isoformat(),
         "dimensions": {k: vars(d) for k, d in DIMENSIONS.items()},
         "scores": bureau_scores(units),
+        "formula": FORMULA,
         "datasets": [
             {"unit": unit, "label": labels.get(unit, {"zh": unit, "en": unit}), "scores": s}
             for unit, s in sorted(units.items())
         ],
+        "changes": changes(con, bureau, day, labels),
         "deliveries": deliveries(con, bureau, day, contracts),
         "failed_rules": failed_rules(con, bureau, day),
         "quarantined": quarantined(con, bureau, day),

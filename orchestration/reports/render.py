@@ -27,6 +27,30 @@ def _change(value: float | None) -> str:
     return "–" if value is None else f"{value:+.1f}"
 
 
+def _city_time(moment: str) -> str:
+    """A stored city time (naive, see orchestration.clock) as bureaus read it."""
+    return f"{moment.replace('T', ' ')} 北京时间 (Asia/Shanghai)"
+
+
+STATUSES = {  # how outcomes of the manifest and the publication read in a report
+    "loaded": "已入库",
+    "skipped_duplicate": "重复交付，已跳过",
+    "missing": "未交付",
+    "not received": "未收到",
+    "failed": "读取失败",
+    "published": "已发布",
+    "unchanged": "未变化",
+    "held_back": "暂缓发布",
+    "kept_in_warehouse": "仅存仓库",
+    "error": "错误",
+    "warn": "警告",
+}
+
+
+def _status(value: str | None) -> str:
+    return "—" if value is None else f"{STATUSES.get(value, value)} {value}"
+
+
 def _size(n: float) -> str:
     for unit in ("B", "KB", "MB"):
         if n < 1024:
@@ -64,11 +88,14 @@ def environment() -> Environment:
         score=_score,
         count=_count,
         change=_change,
+        city_time=_city_time,
+        status=_status,
         basename=lambda p: Path(p).name,
     )
     env.globals.update(
         bars=charts.bars,
         trend=charts.trend,
+        history=charts.history,
         dimension_bars=dimension_bars,
         trend_points=trend_points,
         ranking_bars=ranking_bars,

@@ -1,10 +1,14 @@
 """Quality scores on the six dimensions of GB/T 36344-2018, from what the night recorded.
 
-A score is 100 × the mean pass rate of the dimension's components, each component one rule or
-one event of the night. A rule with a row count passes in proportion (1 − failing rows / rows
-it applies to); a rule without one (a dbt test, a scan) and an event (a delivery read, a model
-built, a dataset served) pass or fail whole. Scores are kept per night in `quality.scores`,
-which the reports' trends read.
+Scores are deductions from 100 (扣分制), so that a defect shows however many rules pass beside
+it: each rule or event of the night that found a problem costs its weight (10 points for an
+error-severity rule or a failed event, 3 for a warning) times its extent, the share of the rows
+it applies to that fail, counted in full from 1 % (SATURATION) up. A rule without a row count (a
+dbt test, a scan, an anomaly check) and an event (a delivery missing or unreadable, a dataset
+held back) fail whole. Completeness also counts each delivered column that arrived entirely
+empty although earlier deliveries filled it. A unit's dimension score is max(0, 100 −
+deductions); a bureau's is the mean over its units, its overall score the mean over the
+dimensions. Kept per night in `quality.scores`.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import duckdb
 from orchestration.contracts import Contract
 from orchestration.keys import gtfs_table_keys, raw_asset_key
 from orchestration.landing.schema import RAW_SCHEMA
+from orchestration.observability.metrics import ensure_metric_store
 from orchestration.quality.store import QUALITY_SCHEMA, ensure_quality_schema
 
 WAREHOUSE_UNIT = "warehouse"  # the bureau's dbt models and their tests
@@ -79,8 +84,33 @@ create table if not exists {QUALITY_SCHEMA}.scores (
     unit varchar not null,         -- a source dataset, 'warehouse' or 'open_data'
     dimension varchar not null,
     score double not null,         -- 0-100
-    components integer not null    -- rules and events averaged
+    components integer not null    -- rules and events scored
 )"""
+
+WEIGHTS = {"error": 10.0, "warn": 3.0}  # points a rule or event costs at full extent
+SATURATION = 0.01  # a share of failing rows from which a rule costs its full weight
+HISTORY_DAYS = 70  # how far back a column counts as one that usually carries values
+
+
+def deduction(severity: str, failing_share: float) -> float:
+    """Points a component costs: its weight times its extent (failing share ÷ SATURATION, ≤ 1)."""
+    return WEIGHTS[severity] * min(1.0, failing_share / SATURATION)
+
+
+FORMULA = {
+    "zh": "各维度得分 = max(0, 100 − 扣分)。每条规则或事件按严重程度扣分："
+    "错误级 10 分、警告级 3 分，乘以不合格行占适用行的比例（达到 1% 即扣满）；"
+    "无行数的检查（dbt 测试、发布扫描、异常检测）"
+    "与事件（缺交、无法读取、暂缓发布）按整项扣分；完整性另计以往有值、今晚整列为空的字段。"
+    "局得分为各数据集得分的平均，综合得分为各维度得分的平均。",
+    "en": "Each dimension score is max(0, 100 − deductions). A rule or event costs its severity's "
+    "weight — 10 points for an error, 3 for a warning — times the share of the rows it applies "
+    "to that fail, in full from 1 % up; a check without a row count (a dbt test, a publication "
+    "scan, an anomaly check) and an event (a delivery missing or unreadable, a dataset held "
+    "back) costs its whole weight. Completeness also counts each delivered column that arrived "
+    "entirely empty although earlier deliveries filled it. A bureau's score is the mean over "
+    "its datasets; the overall score the mean over the dimensions.",
+}
 
 
 def unit_of_assets(contracts: list[Contract]) -> dict[str, str]:
@@ -92,26 +122,26 @@ def unit_of_assets(contracts: list[Contract]) -> dict[str, str]:
     return units
 
 
-def _rule_rates(con: duckdb.DuckDBPyConnection, day: dt.date, units: dict[str, str]):
+def _rule_deductions(con: duckdb.DuckDBPyConnection, day: dt.date, units: dict[str, str]):
     rows = con.execute(
-        f"""select bureau, asset, source, dimension, passed, evaluated, failed
+        f"""select bureau, asset, source, severity, dimension, passed, evaluated, failed
             from {QUALITY_SCHEMA}.check_results
             where run_date = ? and dimension is not null""",
         [day],
     ).fetchall()
-    for bureau, asset, source, dimension, passed, evaluated, failed in rows:
+    for bureau, asset, source, severity, dimension, passed, evaluated, failed in rows:
         if source == "gx":
             if not evaluated:
                 continue  # no rows the rule applies to: nothing to score
-            rate = max(0.0, 1 - (failed or 0) / evaluated)
+            share = min(1.0, (failed or 0) / evaluated)
         else:
-            rate = float(passed)
+            share = 0.0 if passed else 1.0
         unit = {"dbt": WAREHOUSE_UNIT, "publish": OPEN_DATA_UNIT}.get(source, units.get(asset))
         if unit:
-            yield bureau, unit, dimension, rate
+            yield bureau, unit, dimension, deduction(severity, share)
 
 
-def _delivery_rates(con: duckdb.DuckDBPyConnection, day: dt.date):
+def _delivery_deductions(con: duckdb.DuckDBPyConnection, day: dt.date):
     """Each dataset's latest delivery of the day: present and readable, and its rows parsed."""
     rows = con.execute(
         f"""with latest as (
@@ -129,21 +159,44 @@ def _delivery_rates(con: duckdb.DuckDBPyConnection, day: dt.date):
         [day, day],
     ).fetchall()
     for bureau, dataset, status, read, rejected in rows:
-        ok = status in ("loaded", "skipped_duplicate")
-        yield bureau, dataset, "accessibility", float(ok)
-        yield bureau, dataset, "completeness", float(ok)
+        failed = 0.0 if status in ("loaded", "skipped_duplicate") else 1.0
+        yield bureau, dataset, "accessibility", deduction("error", failed)
+        yield bureau, dataset, "completeness", deduction("error", failed)
         if status == "loaded" and read:
-            yield bureau, dataset, "conformity", max(0.0, 1 - rejected / read)
+            yield bureau, dataset, "conformity", deduction("error", rejected / read)
 
 
-def _publication_rates(con: duckdb.DuckDBPyConnection, day: dt.date):
+def _empty_column_deductions(con: duckdb.DuckDBPyConnection, day: dt.date):
+    """Completeness: each column of the night's deliveries that arrived with no value at all
+    although it carried values in an earlier delivery (a column always empty is not expected)."""
+    ensure_metric_store(con)
+    rows = con.execute(
+        f"""with tonight as (
+                select bureau, dataset, column_name, bool_and(null_share = 1) as empty
+                from {QUALITY_SCHEMA}.column_metrics where partition_date = ? and rows > 0
+                group by all
+            ),
+            filled_before as (
+                select distinct bureau, dataset, column_name
+                from {QUALITY_SCHEMA}.column_metrics
+                where partition_date between ? - {HISTORY_DAYS} and ? - 1 and null_share < 1
+            )
+            select t.bureau, t.dataset, t.empty
+            from tonight t join filled_before using (bureau, dataset, column_name)""",
+        [day, day, day],
+    ).fetchall()
+    for bureau, dataset, empty in rows:
+        yield bureau, dataset, "completeness", deduction("warn", float(empty))
+
+
+def _publication_deductions(con: duckdb.DuckDBPyConnection, day: dt.date):
     rows = con.execute(
         f"""select bureau, status from {QUALITY_SCHEMA}.publications
             where run_date = ? and status <> 'kept_in_warehouse'""",
         [day],
     ).fetchall()
     for bureau, status in rows:
-        yield bureau, OPEN_DATA_UNIT, "accessibility", float(status != "held_back")
+        yield bureau, OPEN_DATA_UNIT, "accessibility", deduction("error", status == "held_back")
 
 
 def score_night(
@@ -153,18 +206,19 @@ def score_night(
     bureau -> unit -> dimension -> score."""
     ensure_quality_schema(con)
     con.execute(DDL)
-    rates: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    deductions: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     for source in (
-        _rule_rates(con, day, unit_of_assets(contracts)),
-        _delivery_rates(con, day),
-        _publication_rates(con, day),
+        _rule_deductions(con, day, unit_of_assets(contracts)),
+        _delivery_deductions(con, day),
+        _empty_column_deductions(con, day),
+        _publication_deductions(con, day),
     ):
-        for bureau, unit, dimension, rate in source:
-            rates[bureau, unit, dimension].append(rate)
+        for bureau, unit, dimension, points in source:
+            deductions[bureau, unit, dimension].append(points)
     scores: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
     rows = []
-    for (bureau, unit, dimension), values in sorted(rates.items()):
-        score = round(100 * mean(values), 1)
+    for (bureau, unit, dimension), values in sorted(deductions.items()):
+        score = round(max(0.0, 100 - sum(values)), 1)
         scores[bureau][unit][dimension] = score
         rows.append([day, bureau, unit, dimension, score, len(values)])
     con.execute(f"delete from {QUALITY_SCHEMA}.scores where run_date = ?", [day])
