@@ -6,6 +6,7 @@ when the delivery is missing or unreadable, and the other bureaus' assets run on
 
 import datetime as dt
 import os
+import time
 from collections.abc import Iterator
 
 import duckdb
@@ -38,7 +39,7 @@ from orchestration.observability.anomalies import CHECKS, Finding, detect, recor
 from orchestration.partitions import daily_partitions
 from orchestration.quality.recheck import recheck_after_reference
 from orchestration.quality.sources import run_source_checks
-from orchestration.quality.store import CheckRecord, load_records
+from orchestration.quality.store import CheckRecord, load_records, save_timing
 from orchestration.quality.suites import DELIVERIES_SUITE, load_suite
 from orchestration.resources import CitybaseHome
 from orchestration.settings import Paths
@@ -153,8 +154,11 @@ def _anomaly_checks(
     if not contract.is_daily:
         return
     key = raw_asset_key(contract)
+    started = time.perf_counter()
     findings = detect(con, contract, day)
-    for record in record_findings(con, contract, day, key.to_user_string(), findings):
+    records = record_findings(con, contract, day, key.to_user_string(), findings)
+    save_timing(con, day, "anomaly_checks", key.to_user_string(), time.perf_counter() - started)
+    for record in records:
         judged = [f for f in findings if f.check_name == record.check_name]
         metadata = {
             "metrics_judged": len(judged),

@@ -22,7 +22,7 @@ from typing import Any
 
 from orchestration import clock
 from orchestration.bench.limit import run_limit
-from orchestration.bench.output import machine, write_outputs
+from orchestration.bench.output import machine, observability_seconds, write_outputs
 from orchestration.bench.sharing import measure_sharing
 from orchestration.democity import generate
 from orchestration.memory import PeakRss
@@ -162,18 +162,21 @@ def measure_history(config: BenchConfig) -> dict[str, Any]:
     for day in days[:-1]:
         run_night(home, day)
     print(f"bench: {config.history} nights of history built at scale {scale:g}", flush=True)
-    later = []
+    later, observability = [], []
     for _ in range(config.repeat):
         trial = config.workdir / "history-trial"
         shutil.rmtree(trial, ignore_errors=True)
         shutil.copytree(home.home, trial, symlinks=True)
-        later.append(run_night(Paths(trial), days[-1])["seconds"]["total"])
+        night = run_night(Paths(trial), days[-1])
+        later.append(night["seconds"]["total"])
+        observability.append(observability_seconds(night["checks_seconds"]))
     return {
         "scale": scale,
         "history_nights": config.history,
         "first_night_seconds": first,
         "night_after_history_seconds": later,
         "ratio": median(later) / median(first),
+        "metric_store_seconds": median(observability),
     }
 
 

@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from dataclasses import dataclass
 
 import duckdb
 
 from orchestration import clock
 from orchestration.contracts.model import Contract
+from orchestration.keys import raw_asset_key
 from orchestration.landing.load import LoadResult
 from orchestration.landing.schema import RAW_SCHEMA
 from orchestration.quality.sources import delivery_deadline, personal_columns
-from orchestration.quality.store import QUALITY_SCHEMA
+from orchestration.quality.store import QUALITY_SCHEMA, save_timing
 from orchestration.sql import literal, quote
 
 TOP_VALUES = 10  # codes kept per coded column
@@ -183,10 +185,12 @@ def profile_delivery(
     results: list[LoadResult],
     delivered_at: dt.datetime | None,
 ) -> None:
-    """Records the profile of a day's loaded delivery, replacing an earlier one of the day."""
+    """Records the profile of a day's loaded delivery, replacing an earlier one of the day, and
+    the seconds it took (quality.timings, stage 'metric_store': what `make bench` reports)."""
     loaded = [r for r in results if r.status == "loaded"]
     if not loaded:
         return
+    started = time.perf_counter()
     ensure_metric_store(con)
     deadline = delivery_deadline(contract, day)
     late = (delivered_at - deadline).total_seconds() / 3600 if deadline and delivered_at else None
@@ -220,6 +224,8 @@ def profile_delivery(
         )
         for result in loaded:
             profile_file(con, contract, day, result)
+        asset = raw_asset_key(contract).to_user_string()
+        save_timing(con, day, "metric_store", asset, time.perf_counter() - started)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
