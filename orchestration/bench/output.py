@@ -134,7 +134,7 @@ def markdown(results: dict[str, Any], summary: list[dict[str, Any]]) -> str:
             f"| {row['scale']:g} | {row['rows_read']:,} | {s['startup']:.1f} | "
             f"{s['extract']:.1f} | {s['build']:.1f} | {s['publish']:.1f} | {s['report']:.1f} | "
             f"**{s['total']:.1f}** | {row['rows_read'] / s['total']:,.0f} | "
-            f"{row['checks_seconds']:.1f} | {row.get('metric_store_seconds', 0):.1f} | "
+            f"{row['checks_seconds']:.1f} | {row['metric_store_seconds']:.1f} | "
             f"{row['peak_rss_gib']:.2f} GiB | "
             f"{row['limit_seconds']['load']:.1f} | {row['limit_seconds']['transform']:.1f} | "
             f"{row['total_over_limit']:.1f} | {row['extract_over_load_limit']:.1f} | "
@@ -175,7 +175,7 @@ def markdown(results: dict[str, Any], summary: list[dict[str, Any]]) -> str:
             f"{history['history_nights'] + 1} after {history['history_nights']} nights of "
             f"history {median(history['night_after_history_seconds']):.1f} s: "
             f"ratio {history['ratio']:.2f}; the metric store took "
-            f"{history.get('metric_store_seconds', 0):.1f} s of that night, baselines over "
+            f"{history['metric_store_seconds']:.1f} s of that night, baselines over "
             "the history included.",
         ]
     return "\n".join([*lines, "", *targets(summary, history), ""])
