@@ -10,14 +10,15 @@ unexport PYTHONDONTWRITEBYTECODE
 export CITYBASE_HOME ?= $(CURDIR)/data
 export DAGSTER_HOME ?= $(CITYBASE_HOME)/dagster
 
-# The demo city: a small city over a few days by default; `make demo SCALE=1 DAYS=7` for a bigger one.
-SCALE ?= 0.05
-DAYS ?= 3
-START ?= 2026-09-29
-SEED ?= 20261001
-DEFECT_RATE ?= 0.01
+# The demo city: by default `citybase demo`'s (orchestration/settings.py DEMO_CITY, a small city
+# on the day before National Day and on the holiday); `make demo SCALE=1 DAYS=7` for a bigger one.
+SCALE ?=
+DAYS ?=
+START ?=
+SEED ?=
+DEFECT_RATE ?=
 
-.PHONY: install demo dev docs test lint lock clean bench
+.PHONY: install demo dev docs test test-fast lint lock clean bench
 
 install: $(BIN)/.installed
 
@@ -29,7 +30,9 @@ $(BIN)/.installed: pyproject.toml requirements.lock
 	touch $@
 
 demo: install
-	$(BIN)/citybase demo --scale $(SCALE) --days $(DAYS) --start $(START) --seed $(SEED) --defect-rate $(DEFECT_RATE)
+	$(BIN)/citybase demo $(if $(SCALE),--scale $(SCALE)) $(if $(DAYS),--days $(DAYS)) \
+		$(if $(START),--start $(START)) $(if $(SEED),--seed $(SEED)) \
+		$(if $(DEFECT_RATE),--defect-rate $(DEFECT_RATE))
 
 dev: install
 	$(BIN)/citybase dev --port 3000
@@ -44,11 +47,18 @@ docs: install
 lint: install
 	$(BIN)/ruff check orchestration tests
 	$(BIN)/ruff format --check orchestration tests
+	$(BIN)/lint-imports --no-cache  # imports run downwards: the layers in pyproject.toml
 	mkdir -p $(CITYBASE_HOME)
 	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . && ../$(BIN)/sqlfluff lint ../models
 
 test: lint
 	$(BIN)/pytest
+
+# The inner loop: ruff, the import layers, and the tests that build no whole demo city.
+test-fast: install
+	$(BIN)/ruff check orchestration tests
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/pytest -m "not slow" -q
 
 # The benchmark (README: Performance): real nights at several scales, against bare SQL.
 # Results in bench/results/<date>.json, .md and .svg; scratch space in bench/work/.

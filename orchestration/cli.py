@@ -5,17 +5,39 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
-from dataclasses import asdict, dataclass, field
+from contextlib import nullcontext
+from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orchestration import clock
-from orchestration.settings import PROJECT_ROOT, Paths, paths
+from orchestration.night import demo_services, prepare_environment, run_nightly
+from orchestration.settings import DEMO_CITY, PROJECT_ROOT, Paths, paths
 from orchestration.sharing.commands import add_commands as add_sharing_commands
+
+if TYPE_CHECKING:
+    from orchestration.progress import NightView
+
+
+def _log_level(args: argparse.Namespace) -> str:
+    """Dagster's console log: silent by default (the night's view says what happened), INFO
+    with -v (every event and dbt's node log), or what --log-level names."""
+    return args.log_level or ("INFO" if args.verbose else "CRITICAL")
+
+
+def _view(args: argparse.Namespace, steps: bool = True) -> NightView | None:
+    """The night's progress on the terminal, unless -v asked for Dagster's own log instead."""
+    from orchestration.progress import NightView
+
+    return None if args.verbose else NightView(steps=steps)
+
+
+def _night_output(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "-v", "--verbose", action="store_true", help="Dagster's and dbt's full log, no summary"
+    )
+    p.add_argument("--log-level", help="Dagster's console log level (DEBUG … CRITICAL)")
 
 
 def _date(text: str) -> dt.date:
@@ -23,109 +45,6 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-10-01") from None
-
-
-def prepare_environment(where: Paths) -> None:
-    from orchestration.permissions import restrict_process, secure_home
-
-    restrict_process()
-    secure_home(where.home)
-    os.environ["CITYBASE_HOME"] = str(where.home)
-    from dagster import DagsterInstance
-
-    from orchestration.instance import ensure_warehouse_pool, write_instance_yaml
-
-    write_instance_yaml(Path(os.environ.setdefault("DAGSTER_HOME", str(where.home / "dagster"))))
-    with DagsterInstance.get() as instance:
-        ensure_warehouse_pool(instance)
-    if where.democity.is_dir():
-        from orchestration.privacy import use_demo_key_unless_configured
-
-        use_demo_key_unless_configured()
-
-
-@contextmanager
-def demo_services(where: Paths) -> Iterator[None]:
-    """Starts the demo tourism API when the demo city is here and no real API is configured."""
-    if "CITYBASE_TOURISM_API_URL" in os.environ or not (where.democity / "tourism").is_dir():
-        yield
-        return
-    from orchestration.democity import api
-
-    os.environ.setdefault("CITYBASE_TOURISM_API_TOKEN", api.DEFAULT_TOKEN)
-    with api.serve(where.democity) as url:
-        os.environ["CITYBASE_TOURISM_API_URL"] = url
-        try:
-            yield
-        finally:
-            del os.environ["CITYBASE_TOURISM_API_URL"]
-
-
-@dataclass
-class NightResult:
-    """Whether every job of the night succeeded, and each job's wall time in seconds."""
-
-    success: bool
-    seconds: dict[str, float] = field(default_factory=dict)
-    peak_rss: dict[str, int] = field(default_factory=dict)  # bytes, this process and children
-
-    def __bool__(self) -> bool:
-        return self.success
-
-
-def run_nightly(
-    day: dt.date, where: Paths, log_level: str = "INFO", tags: dict[str, str] | None = None
-) -> NightResult:
-    """Runs the night's four jobs (extract, build, publish, report) for one day in this process,
-    recorded in the Dagster instance. Each runs even when the one before failed, as the sensors
-    do: the publish gate decides per dataset. A failed job is alerted (log and webhook)."""
-    prepare_environment(where)
-    from dagster import DagsterInstance
-
-    from orchestration.alerts import alert_for, send_alert
-    from orchestration.contracts import load_contracts
-    from orchestration.definitions import defs
-    from orchestration.instance import keep_connections, process_tags, reap_dead_runs
-    from orchestration.jobs import NIGHT
-    from orchestration.memory import PeakRss
-    from orchestration.preflight import check_night
-
-    # Disposed at the end: the event log's pooled connections close and SQLite folds its WAL.
-    with DagsterInstance.get() as instance:
-        keep_connections(instance)
-        for run_id in reap_dead_runs(instance):
-            print(
-                f"run {run_id} died mid-way (its process is gone): marked failed", file=sys.stderr
-            )
-        results, seconds, peak_rss, failed = [], {}, {}, []
-        with demo_services(where):
-            check_night(load_contracts(), day, where.home)  # stops a night with nothing to do
-            for job in NIGHT:
-                started = time.perf_counter()
-                with PeakRss() as peak:
-                    result = defs.resolve_job_def(job.name).execute_in_process(
-                        partition_key=day.isoformat(),
-                        instance=instance,
-                        raise_on_error=False,
-                        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-                        tags={**process_tags(), **(tags or {})},
-                    )
-                seconds[job.name] = time.perf_counter() - started
-                peak_rss[job.name] = peak.bytes
-                results.append(result)
-                step_failures = [e for e in result.all_events if e.is_step_failure]
-                failed += step_failures
-                if not result.success:
-                    send_alert(alert_for(result.dagster_run, step_failures))
-    success = all(result.success for result in results)
-    if not success:
-        print(
-            f"The nightly build of {day} failed in {len(failed)} step(s); the rest ran. "
-            "Fix the delivery and re-run `citybase nightly --date "
-            f"{day}`; nothing already loaded is duplicated.",
-            file=sys.stderr,
-        )
-    return NightResult(success, seconds, peak_rss)
 
 
 def reconciliation_lines(where: Paths) -> list[str]:
@@ -156,7 +75,7 @@ def cmd_democity(args: argparse.Namespace) -> int:
 
 def cmd_nightly(args: argparse.Namespace) -> int:
     day = args.date or clock.last_night()
-    night = run_nightly(day, paths(), log_level=args.log_level)
+    night = run_nightly(day, paths(), log_level=_log_level(args), view=_view(args))
     if args.timings:
         Path(args.timings).write_text(json.dumps(asdict(night), indent=2))
     return 0 if night else 1
@@ -171,10 +90,10 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         return 2
     backfill = f"{args.start}..{args.to}@{clock.now():%Y%m%dT%H%M%S}"
     days = [args.start + dt.timedelta(days=n) for n in range((args.to - args.start).days + 1)]
-    tags, failed = {"citybase/backfill": backfill}, []
+    tags, failed, view = {"citybase/backfill": backfill}, [], _view(args)
     for day in days:
         print(f"Backfill {backfill}: {day} …")
-        if not run_nightly(day, paths(), log_level=args.log_level, tags=tags):
+        if not run_nightly(day, paths(), log_level=_log_level(args), tags=tags, view=view):
             failed.append(day.isoformat())
     print(f"Backfill {backfill}: {len(days) - len(failed)} of {len(days)} day(s) built cleanly")
     if failed:
@@ -190,11 +109,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     print(f"Generating the demo city: scale {args.scale}, {args.days} day(s) from {args.start}")
     generate(where.democity, args.scale, args.days, args.start, args.seed, args.defect_rate)
-    ok = True
+    ok, view = True, _view(args, steps=False)
     for offset in range(args.days):
         day = args.start + dt.timedelta(days=offset)
         print(f"Nightly build of {day} …")
-        ok = bool(run_nightly(day, where, log_level="WARNING")) and ok
+        ok = bool(run_nightly(day, where, log_level=_log_level(args), view=view)) and ok
     last = (args.start + dt.timedelta(days=args.days - 1)).isoformat()
     places = [
         ("Warehouse", where.warehouse),
@@ -217,11 +136,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 *publication_lines(where),
                 "",
                 *shown,
-                "Marts       schema marts of the warehouse (README: The warehouse, for analysts)",
+                "Marts       schema marts of the warehouse (docs/analysts.md)",
                 "dbt docs    make docs, then http://127.0.0.1:8080",
                 "Dagster UI  make dev, then http://127.0.0.1:3000",
                 "Sharing     .venv/bin/citybase serve, then http://127.0.0.1:8500 "
-                "(README: Sharing)",
+                "(docs/sharing.md)",
             ]
         )
     )
@@ -358,11 +277,11 @@ def parser() -> argparse.ArgumentParser:
     sub = root.add_subparsers(dest="command", required=True)
 
     def city_args(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--scale", type=float, default=0.05, help="SF1 ≈ a city of a million")
-        p.add_argument("--days", type=int, default=3)
-        p.add_argument("--start", type=_date, default=dt.date(2026, 9, 29))
-        p.add_argument("--seed", type=int, default=20261001)
-        p.add_argument("--defect-rate", type=float, default=0.01)
+        p.add_argument("--scale", type=float, default=DEMO_CITY.scale, help="SF1 ≈ a million")
+        p.add_argument("--days", type=int, default=DEMO_CITY.days)
+        p.add_argument("--start", type=_date, default=DEMO_CITY.start)
+        p.add_argument("--seed", type=int, default=DEMO_CITY.seed)
+        p.add_argument("--defect-rate", type=float, default=DEMO_CITY.defect_rate)
 
     democity = sub.add_parser("democity", help="write the demo city's deliveries")
     city_args(democity)
@@ -371,18 +290,19 @@ def parser() -> argparse.ArgumentParser:
 
     nightly = sub.add_parser("nightly", help="run the nightly job for one day, headless")
     nightly.add_argument("--date", type=_date, help="the day to build (default: yesterday)")
-    nightly.add_argument("--log-level", default="INFO", help="Dagster's console log level")
+    _night_output(nightly)
     nightly.add_argument("--timings", metavar="FILE", help="write each job's seconds and memory")
     nightly.set_defaults(func=cmd_nightly)
 
     backfill = sub.add_parser("backfill", help="build every day of a date range, headless")
     backfill.add_argument("--from", dest="start", type=_date, required=True)
     backfill.add_argument("--to", type=_date, required=True)
-    backfill.add_argument("--log-level", default="WARNING", help="Dagster's console log level")
+    _night_output(backfill)
     backfill.set_defaults(func=cmd_backfill)
 
     demo = sub.add_parser("demo", help="generate the demo city and build every day of it")
     city_args(demo)
+    _night_output(demo)
     demo.set_defaults(func=cmd_demo)
 
     dev = sub.add_parser("dev", help="the Dagster UI, with the demo city's API running")

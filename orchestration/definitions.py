@@ -6,6 +6,7 @@ from dagster import Definitions
 from dagster_dbt import DbtCliResource
 
 from orchestration.alerts import alert_on_run_failure
+from orchestration.assets.analyst import build_snapshot_asset
 from orchestration.assets.extract import build_extract_asset
 from orchestration.assets.publish import build_publish_assets
 from orchestration.assets.reports import build_report_assets
@@ -19,10 +20,12 @@ from orchestration.resources import CitybaseHome
 from orchestration.sensors import chain_sensors, delivery_sensor
 
 contracts = load_contracts()
+dbt_warehouse = build_dbt_assets(contracts)
 defs = Definitions(
     assets=[
         *(build_extract_asset(c) for c in contracts),
-        build_dbt_assets(contracts),
+        dbt_warehouse,
+        build_snapshot_asset(dbt_warehouse),
         *build_publish_assets(),
         *build_report_assets(contracts),
     ],

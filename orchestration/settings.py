@@ -21,6 +21,20 @@ class SettingsError(CitybaseError, ValueError):
     """A setting in the environment that cannot be used."""
 
 
+@dataclass(frozen=True)
+class DemoCity:
+    """The demo city `make demo` builds: a workday, then National Day. The test suite builds
+    the same city, so that every demo number the docs quote is checked (tests/test_docs.py)."""
+
+    scale: float = 0.02
+    days: int = 2
+    start: dt.date = dt.date(2026, 9, 30)
+    seed: int = 7
+    defect_rate: float = 0.01
+
+
+DEMO_CITY = DemoCity()
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 BUILTIN_CONTRACTS_DIR = Path(__file__).resolve().parent / "contracts"

@@ -1,9 +1,10 @@
 """What analysts read: a snapshot of the last complete build, swapped in when a build completes.
 
 DuckDB lets one process write a file and no one else open it meanwhile, so analysts never open
-warehouse.duckdb. After each build whose models all built, the build step copies the analyst-
-facing schemas (marts, open_data, reference) into a new file under analyst/builds/ and swaps
-the symlink analyst/warehouse.duckdb to it in one rename. A reader that opened the previous
+warehouse.duckdb. After each build that succeeded, the asset analyst/city/warehouse_snapshot
+(assets/analyst.py: Dagster runs it only when the dbt build before it succeeded) copies the
+analyst-facing schemas (marts, open_data, reference) into a new file under analyst/builds/ and
+swaps the symlink analyst/warehouse.duckdb to it in one rename. A reader that opened the previous
 file keeps reading it (the file stays until two newer builds exist and the reader has let
 go of it), a reader that opens after the swap sees the new build: never half of one.
 Each snapshot records what it holds in `_build.tables` (row count per table), so anyone can

@@ -9,13 +9,13 @@ import datetime as dt
 import io
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pytest
 
 from orchestration.democity import generate
-from orchestration.settings import Paths
+from orchestration.settings import DEMO_CITY, Paths
 from orchestration.warehouse import connect
 
 # A step that cannot reach its source waits 1 s, 2 s, 4 s between tries here, not 30 s, 60 s…
@@ -24,7 +24,7 @@ os.environ.setdefault("CITYBASE_NETWORK_RETRY_DELAY_SECONDS", "1")
 
 # Real data from elsewhere, read where it lies (never copied into the repository).
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
-DEMO_START = dt.date(2026, 9, 30)  # the day before National Day: a workday, then a holiday
+DEMO_START = DEMO_CITY.start  # the day before National Day: a workday, then a holiday
 NIGHT_1 = DEMO_START
 NIGHT_2 = DEMO_START + dt.timedelta(days=1)
 TEST_KEY = "test-key-not-secret"
@@ -51,9 +51,10 @@ def con(home: Paths):
 
 @pytest.fixture(scope="session")
 def demo_city(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Two days of a small demo city, generated once for the whole session (read-only for tests)."""
+    """The demo city `make demo` builds (two days of a small city), generated once for the whole
+    session (read-only for tests)."""
     out = tmp_path_factory.mktemp("democity")
-    generate(out, scale=0.02, days=2, start=DEMO_START, seed=7, defect_rate=0.01)
+    generate(out, **asdict(DEMO_CITY))
     return out
 
 
@@ -90,7 +91,7 @@ def two_nights(tmp_path_factory: pytest.TempPathFactory, demo_city: Path) -> Two
     """Night 1 of the demo city as delivered; night 2 with the environment bureau's hourly
     readings corrupted (every PM2.5 value negative). Shared by the publication and report
     tests, which only read it (the rollback test is the one that changes what is served)."""
-    from orchestration.cli import run_nightly  # imports Dagster: only for the tests that run it
+    from orchestration.night import run_nightly  # imports Dagster: only for the tests that run it
 
     root = tmp_path_factory.mktemp("two_nights")
     home, snapshot = Paths(root / "home"), Paths(root / "after_night_1")

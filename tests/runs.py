@@ -6,7 +6,7 @@ import datetime as dt
 
 from dagster import AssetKey, DagsterInstance, ExecuteInProcessResult
 
-from orchestration.cli import prepare_environment
+from orchestration.night import prepare_environment
 from orchestration.settings import Paths
 
 

@@ -4,12 +4,15 @@ reads, while the writing process holds its connections open."""
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 from dagster import DagsterInstance, Definitions, asset, define_asset_job
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
 from orchestration.event_log import ENGINES_KEPT, PooledSqliteEventLogStorage
 from orchestration.instance import write_instance_yaml
@@ -63,3 +66,28 @@ def test_runs_written_through_kept_connections_are_read_by_another_process(
     assert not list(home.rglob("*.db-wal")) or all(
         wal.stat().st_size == 0 for wal in home.rglob("*.db-wal")
     )  # disposed: every connection closed, the WAL folded into the database files
+
+
+# What PooledSqliteEventLogStorage copies from Dagster 1.13.27's SqliteEventLogStorage._connect
+# (its source, hashed): the connection it replaces. A Dagster upgrade that changes it fails here.
+CONNECT_SOURCE_SHA256 = "b8435f2665689760"
+
+
+def test_the_dagster_internals_it_replaces_are_those_it_was_written_against(tmp_path) -> None:
+    """The subclass replaces a private method and uses private attributes of Dagster's storage.
+    When this fails after an upgrade: read the new SqliteEventLogStorage._connect, carry its
+    change into event_log.py (or drop the subclass if Dagster now keeps its engines), re-run
+    the bench (docs/performance.md), then record the new hash here."""
+    source = inspect.getsource(SqliteEventLogStorage._connect)
+    assert hashlib.sha256(source.encode()).hexdigest()[:16] == CONNECT_SOURCE_SHA256
+    assert list(inspect.signature(SqliteEventLogStorage._initdb).parameters)[:2] == [
+        "self",
+        "engine",
+    ]
+    storage = PooledSqliteEventLogStorage(str(tmp_path))
+    try:
+        assert isinstance(storage._initialized_dbs, set)
+        assert hasattr(storage._db_lock, "acquire")
+        assert storage.conn_string_for_shard("index").startswith("sqlite:///")
+    finally:
+        storage.dispose()

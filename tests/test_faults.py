@@ -17,15 +17,15 @@ from pathlib import Path
 
 import pytest
 import requests
-from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter
 
 from orchestration.alerts import alert_for
-from orchestration.cli import demo_services, run_nightly
 from orchestration.contracts import load_contracts
 from orchestration.democity import api
-from orchestration.extract import extract
+from orchestration.ingest.delivery import extract
 from orchestration.keys import gtfs_table_keys, raw_asset_key
 from orchestration.landing.errors import SourceUnavailable
+from orchestration.night import demo_services, run_nightly
 from orchestration.settings import BUILTIN_CONTRACTS_DIR, Paths
 from orchestration.warehouse import connect
 from tests.conftest import NIGHT_1, NIGHT_2, TEST_KEY
@@ -381,3 +381,33 @@ def test_a_personal_file_without_its_header_leaks_nothing(after_night_1: Paths) 
             if path.is_file():
                 data = path.read_bytes()
                 assert secret.encode() not in data and secret.encode("gbk") not in data, path
+
+
+def test_a_night_whose_api_and_database_are_absent_does_not_wait_on_retries(
+    after_night_1: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tourism API's port refuses connections and the services database file is gone: a
+    headless night names both as absent, fails their steps at once (no step retries, which in
+    production wait 30 s, 60 s and 120 s), and lands, builds and publishes everything else."""
+    home = after_night_1
+    with socket.socket() as probe:  # a port nothing listens on once the probe closes
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("CITYBASE_TOURISM_API_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("CITYBASE_GOV_SERVICES_DB_URL", f"sqlite:///{home.home / 'gone.sqlite'}")
+    log = io.StringIO()
+    with contextlib.redirect_stderr(log):
+        night = run_nightly(NIGHT_2, home, log_level="ERROR")
+    assert not night.success
+    named = [line for line in log.getvalue().splitlines() if ": absent (" in line]
+    assert {line.split("/")[0] for line in named} == {"tourism", "gov_services"}, named
+    with DagsterInstance.get() as instance:
+        [run] = instance.get_runs(
+            RunsFilter(job_name="nightly_extract", statuses=[DagsterRunStatus.FAILURE])
+        )
+        events = [e.dagster_event for e in instance.all_logs(run.run_id) if e.dagster_event]
+    assert not [e for e in events if e.event_type == DagsterEventType.STEP_UP_FOR_RETRY]
+    failed = {e.step_key for e in events if e.is_step_failure}
+    assert failed and all(("tourism" in s or "gov_services" in s) for s in failed), failed
+    assert night.seconds["nightly_build"] > 0 and night.seconds["nightly_publish"] > 0
+    assert_nothing_lost(home)

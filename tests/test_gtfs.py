@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from orchestration.contracts import load_contracts
-from orchestration.extract import extract
+from orchestration.ingest.delivery import extract
 from orchestration.landing.errors import DeliveryError
 from orchestration.landing.schema import ensure_raw_tables
 from orchestration.settings import BUILTIN_CONTRACTS_DIR, Paths

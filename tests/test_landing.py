@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.contracts import load_contracts
-from orchestration.extract import extract
+from orchestration.ingest.delivery import extract
 from orchestration.landing.errors import DeliveryError, DeliveryMissing
 from orchestration.settings import BUILTIN_CONTRACTS_DIR, Paths
 

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import json
+import re
 import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
 
+import duckdb
 import pytest
 
-from orchestration.cli import main, run_nightly
+from orchestration.cli import main
 from orchestration.integrations.dbt.project import ensure_manifest
 from orchestration.settings import Paths
+from orchestration.snapshot import analyst_path
 from orchestration.warehouse import connect
+from tests.conftest import NIGHT_1, NIGHT_2, TEST_KEY
+from tests.docs import DocsQuestion, docs_questions, format_row
 
 DAY = dt.date(2026, 9, 30)
 
@@ -70,12 +79,39 @@ def assert_every_column_is_documented(home: Paths) -> None:
             f"{table}.{c}" for c in columns if not node["columns"].get(c, {}).get("description")
         ]
     assert len(built) == len(documented) and missing == []
+    # the marts are described in Chinese first, English beside it (and so are their comments)
+    english_only = [
+        name
+        for (schema, name), node in documented.items()
+        if schema == "marts"
+        and not re.match(r"[^。.]*[\u4e00-\u9fff][^。.]*。", node["description"])
+    ]
+    assert english_only == []
+
+
+@dataclass(frozen=True)
+class Demo:
+    home: Paths
+    printed: str
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """`citybase demo` with its defaults, as `make demo` runs it: the city the docs describe."""
+    home = Paths(tmp_path_factory.mktemp("demo") / "home")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("CITYBASE_HOME", str(home.home))
+        env.setenv("DAGSTER_HOME", str(home.home / "dagster"))
+        env.setenv("CITYBASE_PSEUDONYM_KEY", TEST_KEY)
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            assert main(["demo"]) == 0
+        yield Demo(home, printed.getvalue())
 
 
 @pytest.mark.slow
-def test_nightly_lands_every_bureau_and_a_rerun_adds_nothing(demo_home: Paths, capsys) -> None:
-    assert run_nightly(DAY, demo_home, log_level="ERROR")
-    with connect(demo_home.warehouse, read_only=True) as con:
+def test_the_demo_lands_every_bureau_on_every_day(demo: Demo) -> None:
+    with connect(demo.home.warehouse, read_only=True) as con:
         per_bureau = dict(
             con.execute(
                 "select bureau, bool_and(rows_read = rows_loaded + rows_quarantined) "
@@ -101,13 +137,34 @@ def test_nightly_lands_every_bureau_and_a_rerun_adds_nothing(demo_home: Paths, c
         True,
     )
     assert views >= 7 and checks == 0
-    assert_every_mart_has_the_day(demo_home, DAY)
-    assert_every_column_is_documented(demo_home)
-    first = raw_row_counts(demo_home)
-    assert first["transport__smartcard_taps"] > 1000
+    for day in (NIGHT_1, NIGHT_2):
+        assert_every_mart_has_the_day(demo.home, day)
+    assert_every_column_is_documented(demo.home)
+    printed = demo.printed.splitlines()
+    reconciliation = [line for line in printed if line.endswith(("  yes", "  NO"))]
+    assert len(reconciliation) == 7 and all(line.endswith("yes") for line in reconciliation)
+    # Compact: each night four job lines and its table, no Dagster or dbt log, no colour codes.
+    for day in (NIGHT_1, NIGHT_2):
+        assert f"citybase nightly {day}" in demo.printed
+    assert len(printed) < 120 and "\x1b[" not in demo.printed
+    assert not any("dbt" in line and "START" in line for line in printed)
 
-    assert main(["nightly", "--date", DAY.isoformat()]) == 0
-    assert raw_row_counts(demo_home) == first
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", docs_questions(), ids=lambda q: q.title)
+def test_the_docs_answers_are_what_the_demo_builds(demo: Demo, question: DocsQuestion) -> None:
+    """Every answer docs/analysts.md quotes comes from this city, asked of the analyst copy."""
+    with duckdb.connect(str(analyst_path(demo.home.home)), read_only=True) as con:
+        rows = con.sql(question.sql).fetchall()
+    assert [format_row(row) for row in rows] == question.answer
+
+
+@pytest.mark.slow
+def test_a_rerun_of_the_demos_last_night_adds_nothing(demo: Demo) -> None:
+    first = raw_row_counts(demo.home)
+    assert first["transport__smartcard_taps"] > 1000
+    assert main(["nightly", "--date", NIGHT_2.isoformat()]) == 0
+    assert raw_row_counts(demo.home) == first
 
 
 @pytest.mark.slow
@@ -119,8 +176,12 @@ def test_a_broken_delivery_fails_its_asset_and_the_others_still_land(
     broken = demo_home.democity / "hotline/work_orders/2026-09-30.jsonl"
     broken.write_bytes(b"\x00\x01garbage" * 100)
     assert main(["nightly", "--date", DAY.isoformat()]) == 1
-    err = capsys.readouterr().err
-    assert "extract_hotline__work_orders" in err and "work_orders" in err
+    out, err = capsys.readouterr()
+    # One line for the failure, naming the step and the file's problem; no stack trace.
+    failures = [line for line in err.splitlines() if line.startswith("✗ nightly_extract")]
+    assert len(failures) == 1 and "extract_hotline__work_orders" in failures[0]
+    assert "missing required column" in failures[0] and "Traceback" not in err
+    assert "extract_hotline__work_orders" in out and "citybase nightly" in out
     counts = raw_row_counts(demo_home)
     assert counts["hotline__work_orders"] == 0  # every standard's raw table exists, this one empty
     assert counts["health__outpatient_visits"] > 0 and counts["transport__bus_gps"] > 0

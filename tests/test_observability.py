@@ -16,8 +16,8 @@ from dagster import AssetCheckSeverity
 from orchestration.contracts import load_contracts
 from orchestration.democity import generate
 from orchestration.democity.anomalies import PlannedAnomaly, plan_anomalies
-from orchestration.extract import extract
 from orchestration.holidays import day_type
+from orchestration.ingest.delivery import extract
 from orchestration.keys import raw_asset_key
 from orchestration.observability.anomalies import Finding, detect, record_findings
 from orchestration.observability.baselines import baseline_of

@@ -12,8 +12,8 @@ import pytest
 from orchestration.assets.extract import table_assets
 from orchestration.bureaus import bureau_register
 from orchestration.contracts import ContractError, load_contracts
-from orchestration.extract import extract
-from orchestration.quality.recheck import recheck_after_reference
+from orchestration.ingest.delivery import extract
+from orchestration.ingest.recheck import recheck_after_reference
 from orchestration.quality.sources import run_source_checks
 from orchestration.settings import BUILTIN_CONTRACTS_DIR, Paths
 

@@ -35,11 +35,11 @@ from dagster import (
 )
 
 from orchestration.alerts import Alert, alert_on_run_failure, send_alert
-from orchestration.cli import prepare_environment
 from orchestration.clock import CITY_TIME
 from orchestration.contracts import load_contracts
 from orchestration.freshness import freshness_checks
 from orchestration.keys import raw_asset_key
+from orchestration.night import prepare_environment
 from orchestration.partitions import daily_partitions
 from orchestration.settings import BUILTIN_CONTRACTS_DIR, PROJECT_ROOT, Paths
 from orchestration.snapshot import analyst_path
@@ -146,7 +146,7 @@ def test_a_delivery_not_landed_by_its_contract_time_is_overdue() -> None:
 
 PARALLEL_RUN = """
 import json, sys
-from orchestration.cli import demo_services
+from orchestration.night import demo_services
 from orchestration.settings import paths
 from tests.runs import failure_messages, run_job
 import datetime as dt

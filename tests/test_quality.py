@@ -10,9 +10,9 @@ import re
 import pandas as pd
 import pytest
 
-from orchestration.cli import demo_services
 from orchestration.contracts import load_contracts
-from orchestration.extract import extract
+from orchestration.ingest.delivery import extract
+from orchestration.night import demo_services
 from orchestration.quality.baseline import standards_by_table
 from orchestration.quality.dbt_timing import wall_seconds_by_kind
 from orchestration.quality.sources import run_source_checks

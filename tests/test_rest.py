@@ -13,7 +13,7 @@ import pytest
 from orchestration.connectors.rest import fetch_pages
 from orchestration.contracts import load_contracts
 from orchestration.democity import api
-from orchestration.extract import extract
+from orchestration.ingest.delivery import extract
 from orchestration.landing.errors import DeliveryError, DeliveryMissing
 from orchestration.settings import BUILTIN_CONTRACTS_DIR, Paths
 

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from orchestration.contracts import load_contracts
-from orchestration.extract import extract
+from orchestration.ingest.delivery import extract
 from orchestration.landing.errors import DeliveryError
 from orchestration.settings import BUILTIN_CONTRACTS_DIR, Paths
 

@@ -21,7 +21,14 @@ from orchestration.settings import Paths
 from orchestration.standards import gtfs
 from orchestration.warehouse import connect
 from tests.conftest import TEST_KEY
-from tests.warehouse import dbt_build, dbt_docs_generate, dbt_test_results, query, write_raw
+from tests.warehouse import (
+    dbt_build,
+    dbt_docs_generate,
+    dbt_test_results,
+    dbt_unit_test_results,
+    query,
+    write_raw,
+)
 
 DAY = "2026-10-12"  # a Monday; 10-10 (Saturday) was a make-up workday for National Day
 D1, D2 = "339902000000", "339903000000"
@@ -636,3 +643,15 @@ def test_the_calendar_starts_on_the_configured_first_day(
     assert days["2004-01-01"] == ("holiday", True)
     assert days["2013-10-01"] == ("holiday", True)  # National Day
     assert days["2013-09-29"] == ("makeup_workday", True)  # a Sunday worked for it
+
+
+def test_the_models_domain_logic_passes_its_dbt_unit_tests(home: Paths) -> None:
+    """The hand-worked cases beside the models (AQI by HJ 633-2012, working days of the Chinese
+    calendar, small-cell shares, …) as dbt unit tests: each one ran, and passed."""
+    results = dbt_unit_test_results(home)
+    unit = {
+        r["unique_id"].rsplit(".", 1)[-1]: r["status"]
+        for r in results["results"]
+        if r["unique_id"].startswith("unit_test.")
+    }
+    assert len(unit) >= 3 and set(unit.values()) == {"pass"}, unit

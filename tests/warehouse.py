@@ -9,15 +9,17 @@ import subprocess
 import duckdb
 import pandas as pd
 
+from orchestration.bureaus import bureau_register
 from orchestration.contracts import load_contracts
 from orchestration.contracts.mapping import Plan, gtfs_plans, plan
-from orchestration.extract import table_spec
+from orchestration.ingest.delivery import table_spec
 from orchestration.integrations.dbt.project import dbt_executable
 from orchestration.landing.load import finish_rows, map_rows
 from orchestration.landing.readers import TableSpec, create_rejects
-from orchestration.landing.schema import ensure_raw_tables
+from orchestration.landing.schema import ensure_raw_tables, write_bureau_register
 from orchestration.settings import BUILTIN_CONTRACTS_DIR, DBT_PROJECT_DIR, Paths
 from orchestration.sql import quote
+from orchestration.warehouse import connect
 
 
 def _builtin_plans() -> dict[str, tuple[TableSpec, Plan]]:
@@ -86,6 +88,17 @@ def dbt_test_results(
     returns its run_results.json."""
     run_vars = json.dumps({"run_date": run_date or ""})
     _dbt(home, "test", "--select", select, "--vars", run_vars, expect_success=expect_success)
+    return json.loads((home.home / "dbt_target" / "run_results.json").read_text())
+
+
+def dbt_unit_test_results(home: Paths) -> dict:
+    """Every dbt unit test (`unit_tests:` beside the models) on a warehouse of empty tables:
+    `dbt build --empty` creates every relation, so the tests' inputs have their real columns
+    and types, and runs the unit tests on their given rows. Returns run_results.json."""
+    with connect(home.warehouse) as con:
+        ensure_raw_tables(con)
+        write_bureau_register(con, bureau_register(load_contracts()))
+    _dbt(home, "build", "--empty", "--vars", json.dumps({"run_date": ""}))
     return json.loads((home.home / "dbt_target" / "run_results.json").read_text())
 
 

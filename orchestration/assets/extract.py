@@ -30,14 +30,15 @@ from dagster import (
 from orchestration.contracts import load_contracts
 from orchestration.contracts.mapping import raw_table_of
 from orchestration.contracts.model import Contract
-from orchestration.extract import extract
+from orchestration.ingest.delivery import extract
+from orchestration.ingest.recheck import recheck_after_reference
 from orchestration.instance import WAREHOUSE_POOL
 from orchestration.keys import gtfs_table_keys, raw_asset_key
 from orchestration.landing.errors import DeliveryError, SourceUnavailable
 from orchestration.landing.schema import RAW_SCHEMA
 from orchestration.observability.anomalies import CHECKS, Finding, detect, record_findings
 from orchestration.partitions import daily_partitions
-from orchestration.quality.recheck import recheck_after_reference
+from orchestration.preflight import absent_sources
 from orchestration.quality.sources import run_source_checks
 from orchestration.quality.store import CheckRecord, load_records, save_timing
 from orchestration.quality.suites import DELIVERIES_SUITE, load_suite
@@ -196,7 +197,7 @@ def _second_chances(
     contract: Contract,
     results: list,
 ) -> None:
-    """A register that changed gives the facts it refused a second chance (quality.recheck)."""
+    """A register that changed gives the facts it refused a second chance (ingest.recheck)."""
     if contract.format == "gtfs" or not _is_reference(contract) or results[0].status != "loaded":
         return
     rechecked = recheck_after_reference(con, contract, load_contracts(), paths, table_assets)
@@ -362,6 +363,14 @@ def build_extract_asset(contract: Contract) -> AssetsDefinition:
     )
     def _extract(context: AssetExecutionContext, home: CitybaseHome):
         day = dt.date.fromisoformat(context.partition_key)
+        if contract.key in absent_sources(context.run.tags):
+            raise Failure(
+                description=f"{contract.bureau}/{contract.dataset}: the source was absent when "
+                "the night started (no database file, a refused connection or an unknown "
+                "host), so its step is not retried; the rest of the night goes on. Run "
+                f"`citybase nightly --date {day}` again once it is back.",
+                allow_retries=False,
+            )
         # One connection for the whole step: each open and close of the file costs a checkpoint.
         with home.warehouse() as con:
             try:

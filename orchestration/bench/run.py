@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -22,7 +23,7 @@ from typing import Any
 
 from orchestration import clock
 from orchestration.bench.limit import run_limit
-from orchestration.bench.output import machine, observability_seconds, write_outputs
+from orchestration.bench.output import commit, machine, observability_seconds, write_outputs
 from orchestration.bench.sharing import measure_sharing
 from orchestration.democity import generate
 from orchestration.memory import PeakRss
@@ -84,7 +85,7 @@ def _night_facts(home: Paths, day: dt.date) -> dict[str, Any]:
     return {"rows_read": int(rows_read), "checks_seconds": checks}
 
 
-def run_night(home: Paths, day: dt.date) -> dict[str, Any]:
+def run_night(home: Paths, day: dt.date, env: dict[str, str] | None = None) -> dict[str, Any]:
     """One night as the schedule would run it: a fresh process, all four jobs."""
     timings = home.home / f"timings-{day}.json"
     command = [
@@ -101,6 +102,7 @@ def run_night(home: Paths, day: dt.date) -> dict[str, Any]:
         **os.environ,
         "CITYBASE_HOME": str(home.home),
         "DAGSTER_HOME": str(home.home / "dagster"),
+        **(env or {}),
     }
     started = time.perf_counter()
     with PeakRss() as peak:
@@ -180,6 +182,30 @@ def measure_history(config: BenchConfig) -> dict[str, Any]:
     }
 
 
+def measure_absent_sources(config: BenchConfig) -> dict[str, Any]:
+    """The demo's night against the same night with its REST API and database absent (a port
+    that refuses connections, a database file that is not there), in turns: the absent night
+    must not wait on the retries meant for a flaky network."""
+    scale = config.history_scale
+    city = _city(config, scale, 1)
+    with socket.socket() as probe:  # a port nothing listens on once the probe closes
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    absent = {
+        "CITYBASE_TOURISM_API_URL": f"http://127.0.0.1:{port}",
+        "CITYBASE_GOV_SERVICES_DB_URL": f"sqlite:///{config.workdir / 'absent.sqlite'}",
+    }
+    present, without = [], []
+    for _ in range(config.repeat):
+        home = _fresh_home(config.workdir / "absent-run", city)
+        present.append(run_night(home, config.start)["seconds"]["total"])
+        home = _fresh_home(config.workdir / "absent-run", city)
+        without.append(run_night(home, config.start, absent)["seconds"]["total"])
+    ratio = median(without) / median(present)
+    print(f"bench: sources absent at scale {scale:g}: {ratio:.2f} × the demo's night", flush=True)
+    return {"scale": scale, "present_seconds": present, "absent_seconds": without, "ratio": ratio}
+
+
 def run_bench(config: BenchConfig) -> list[Path]:
     """Runs every measurement; the results files are rewritten after each scale, so that a long
     run interrupted late still leaves what it measured."""
@@ -188,6 +214,7 @@ def run_bench(config: BenchConfig) -> list[Path]:
     results: dict[str, Any] = {
         "date": clock.today().isoformat(),
         "command": "citybase " + " ".join(sys.argv[1:]) if sys.argv[1:] else "citybase bench",
+        "commit": commit(),
         "machine": machine(),
         "config": {
             "scales": config.scales,
@@ -200,14 +227,15 @@ def run_bench(config: BenchConfig) -> list[Path]:
         "runs": [],
         "sharing": [],
         "history": None,
+        "absent_sources": None,
     }
-    written: list[Path] = []
     for scale in config.scales:
         runs, sharing = measure_scale(config, scale)
         results["runs"] += runs
         results["sharing"].append(sharing)
-        written = write_outputs(results, config.out)
+        write_outputs(results, config.out)
     if config.history > 0:
         results["history"] = measure_history(config)
-        written = write_outputs(results, config.out)
-    return written
+        write_outputs(results, config.out)
+    results["absent_sources"] = measure_absent_sources(config)
+    return write_outputs(results, config.out)

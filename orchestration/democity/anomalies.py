@@ -21,7 +21,7 @@ import pandas as pd
 from orchestration.democity.random import rng_for
 
 KINDS = ("partial_delivery", "null_jump", "code_swap", "unit_change", "late_delivery")
-SIZES = {  # the sizes the README states recall for
+SIZES = {  # the sizes docs/quality.md states recall for
     "partial_delivery": 0.4,
     "null_jump": 0.3,
     "code_swap": 1.0,

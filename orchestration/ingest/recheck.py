@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import duckdb
 
 from orchestration.contracts.model import Contract
-from orchestration.extract import reload
+from orchestration.ingest.delivery import reload
 from orchestration.landing.schema import RAW_SCHEMA
 from orchestration.quality.sources import run_source_checks
 from orchestration.settings import Paths
