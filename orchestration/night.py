@@ -4,7 +4,6 @@ drives a night: `citybase nightly`, `backfill` and `demo` call it, and so do the
 
 from __future__ import annotations
 
-import io
 import os
 import sys
 import time
@@ -115,20 +114,21 @@ def run_nightly(
                 tags = {**(tags or {}), ABSENT_SOURCES_TAG: keys}
             for job in NIGHT:
                 started = time.perf_counter()
-                with PeakRss() as peak, view.job(job.name, day) if view else nullcontext():
-                    # dagster-dbt copies dbt's whole log to stdout: the view says what happened
-                    # instead, and dbt keeps its own log file (dbt_project/logs/dbt.log)
-                    quiet = redirect_stdout(io.StringIO()) if view else nullcontext()
-                    with quiet:
-                        result = defs.resolve_job_def(job.name).execute_in_process(
-                            partition_key=day.isoformat(),
-                            instance=instance,
-                            raise_on_error=False,
-                            run_config={
-                                "loggers": {"console": {"config": {"log_level": log_level}}}
-                            },
-                            tags={**process_tags(), **(tags or {})},
-                        )
+                # dagster-dbt copies dbt's whole log to stdout: the view says what happened
+                # instead, and dbt keeps its own log file (dbt_project/logs/dbt.log)
+                with (
+                    PeakRss() as peak,
+                    view.job(job.name, day) if view else nullcontext(),
+                    open(os.devnull, "w") if view else nullcontext() as sink,
+                    redirect_stdout(sink) if view else nullcontext(),
+                ):
+                    result = defs.resolve_job_def(job.name).execute_in_process(
+                        partition_key=day.isoformat(),
+                        instance=instance,
+                        raise_on_error=False,
+                        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+                        tags={**process_tags(), **(tags or {})},
+                    )
                 seconds[job.name] = time.perf_counter() - started
                 if view:
                     view.job_done(

@@ -61,10 +61,10 @@ def _failure_text(failure: StepFailureData) -> str:
     """The first line of what the step said: a Failure's own description (citybase's errors
     name the file, the row and the rule, and what to do), else the error's message."""
     user = failure.user_failure_data
-    text = (user.description if user and user.description else None) or (
-        failure.error.message if failure.error else ""
-    )
-    return text.strip().splitlines()[0] if text.strip() else "no message"
+    text = (
+        (user.description if user else None) or (failure.error.message if failure.error else "")
+    ).strip()
+    return text.splitlines()[0] if text else "no message"
 
 
 def _steps_of(instance: DagsterInstance, run_id: str) -> list[Step]:

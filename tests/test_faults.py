@@ -258,6 +258,13 @@ def test_an_api_that_times_out_fails_clearly_then_loads_when_it_answers(
 POSTGRES_URL = os.environ.get("CITYBASE_TEST_POSTGRES_URL")
 
 
+def free_port() -> int:
+    """A loopback port nothing listens on (once the probe that found it has closed)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 class TcpProxy:
     """A TCP port that forwards to the PostgreSQL server while it is up: 'the database' as
     the platform sees it, taken down and brought back by closing and reopening the port."""
@@ -307,9 +314,7 @@ def test_a_database_that_is_down_fails_clearly_and_loads_once_it_is_back(
 
     copy_applications_to_postgresql(after_night_1, POSTGRES_URL)
     real = make_url(POSTGRES_URL)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     proxied = real.set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
     monkeypatch.setenv("CITYBASE_GOV_SERVICES_DB_URL", proxied)
     contract = CONTRACTS["gov_services__applications"]
@@ -390,9 +395,7 @@ def test_a_night_whose_api_and_database_are_absent_does_not_wait_on_retries(
     headless night names both as absent, fails their steps at once (no step retries, which in
     production wait 30 s, 60 s and 120 s), and lands, builds and publishes everything else."""
     home = after_night_1
-    with socket.socket() as probe:  # a port nothing listens on once the probe closes
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # nothing listens on it
     monkeypatch.setenv("CITYBASE_TOURISM_API_URL", f"http://127.0.0.1:{port}")
     monkeypatch.setenv("CITYBASE_GOV_SERVICES_DB_URL", f"sqlite:///{home.home / 'gone.sqlite'}")
     log = io.StringIO()

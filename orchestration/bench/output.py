@@ -109,6 +109,10 @@ def _target(ok: bool | None, text: str) -> str:
     return f"| {text} | {mark} |"
 
 
+def _each(seconds: list[float]) -> str:
+    return ", ".join(f"{n:.1f}" for n in seconds)
+
+
 def targets(
     summary: list[dict[str, Any]], history: dict[str, Any] | None, absent: dict | None = None
 ) -> list[str]:
@@ -183,7 +187,7 @@ def markdown(results: dict[str, Any], summary: list[dict[str, Any]]) -> str:
     lines += ["", "Every night, in seconds (the medians above are of these; none is dropped):", ""]
     for row in summary:
         nights = [r["seconds"]["total"] for r in results["runs"] if r["scale"] == row["scale"]]
-        lines.append(f"- scale {row['scale']:g}: " + ", ".join(f"{n:.1f}" for n in nights))
+        lines.append(f"- scale {row['scale']:g}: {_each(nights)}")
     if results.get("sharing"):
         lines += [
             "",
@@ -206,11 +210,9 @@ def markdown(results: dict[str, Any], summary: list[dict[str, Any]]) -> str:
             f"{median(history['first_night_seconds']):.1f} s, night "
             f"{history['history_nights'] + 1} after {history['history_nights']} nights of "
             f"history {median(history['night_after_history_seconds']):.1f} s: "
-            f"ratio {history['ratio']:.2f} (night 1: "
-            + ", ".join(f"{n:.1f}" for n in history["first_night_seconds"])
-            + "; night after the history: "
-            + ", ".join(f"{n:.1f}" for n in history["night_after_history_seconds"])
-            + f"); the metric store took "
+            f"ratio {history['ratio']:.2f} (night 1: {_each(history['first_night_seconds'])}; "
+            f"night after the history: {_each(history['night_after_history_seconds'])}); "
+            "the metric store took "
             f"{history['metric_store_seconds']:.1f} s of that night, baselines over "
             "the history included.",
         ]
@@ -219,11 +221,9 @@ def markdown(results: dict[str, Any], summary: list[dict[str, Any]]) -> str:
         lines += [
             "",
             f"Sources absent at scale {absent['scale']:g} (the REST API's port refusing "
-            "connections, the database file missing): "
-            + ", ".join(f"{n:.1f}" for n in absent["absent_seconds"])
-            + " s against the demo's night "
-            + ", ".join(f"{n:.1f}" for n in absent["present_seconds"])
-            + f" s: {absent['ratio']:.2f} ×.",
+            f"connections, the database file missing): {_each(absent['absent_seconds'])} s "
+            f"against the demo's night {_each(absent['present_seconds'])} s: "
+            f"{absent['ratio']:.2f} ×.",
         ]
     return "\n".join([*lines, "", *targets(summary, history, absent), ""])
 
