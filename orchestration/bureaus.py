@@ -6,6 +6,7 @@ loader refuses a bureau that is in neither."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from orchestration.contracts.model import Contract
 from orchestration.settings import bureau_names
@@ -19,6 +20,20 @@ def bureau_register(contracts: Iterable[Contract]) -> dict[str, dict[str, str]]:
             names = contract.bureau_name
             register[contract.bureau] = {"zh": names.zh, "en": names.en}
     return register
+
+
+@dataclass(frozen=True)
+class Providers:
+    """Who provides the data, as publication names them: each bureau's names (the register)
+    and the contact its contracts give. Built once from the contracts by whoever loads them."""
+
+    names: dict[str, dict[str, str]]
+    contacts: dict[str, str]
+
+
+def providers(contracts: Iterable[Contract]) -> Providers:
+    contracts = list(contracts)
+    return Providers(bureau_register(contracts), {c.bureau: c.contact for c in contracts})
 
 
 def bureaus_delivering(contracts: Iterable[Contract]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from contextlib import nullcontext
 from dataclasses import asdict
@@ -157,7 +158,12 @@ def cmd_dev(args: argparse.Namespace) -> int:
     with context:
         dagster = Path(sys.executable).with_name("dagster")
         return subprocess.call(
-            [str(dagster), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(args.port)]
+            [str(dagster), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(args.port)],
+            env={
+                **os.environ,
+                "CITYBASE_HOME": str(where.home),
+                "DAGSTER_HOME": str(where.dagster_home),
+            },
         )
 
 
@@ -180,11 +186,14 @@ def publication_lines(where: Paths) -> list[str]:
 def cmd_publish(args: argparse.Namespace) -> int:
     """Publishes the day (outside Dagster), or rolls one dataset back to its previous release."""
     from orchestration import warehouse
+    from orchestration.bureaus import providers
+    from orchestration.contracts import load_contracts
     from orchestration.publish.datasets import dataset
     from orchestration.publish.releases import release_before_current
     from orchestration.publish.run import destination, publish_all, refresh_catalogs
 
     where = paths()
+    publishers = providers(load_contracts())
     if args.rollback:
         chosen = dataset(args.rollback)
         root = destination(where, chosen)
@@ -196,12 +205,12 @@ def cmd_publish(args: argparse.Namespace) -> int:
         except LookupError as exc:
             print(exc, file=sys.stderr)
             return 1
-        refresh_catalogs(where, {chosen.id: restored})
+        refresh_catalogs(where, publishers, {chosen.id: restored})
         print(f"{chosen.id}: rolled back from release {left.id} to {restored.id}")
         return 0
     day = args.date or clock.last_night()
     with warehouse.connect(where.warehouse) as con:
-        outcomes = publish_all(con, where, day)
+        outcomes = publish_all(con, where, day, publishers)
     for o in outcomes:
         why = f": {' | '.join(o.reasons)}" if o.reasons else ""
         print(f"{o.dataset.id}: {o.status}{why}")

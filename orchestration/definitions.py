@@ -12,21 +12,21 @@ from orchestration.assets.publish import build_publish_assets
 from orchestration.assets.reports import build_report_assets
 from orchestration.assets.transform import build_dbt_assets
 from orchestration.bureaus import bureaus_delivering
-from orchestration.contracts import load_contracts
 from orchestration.freshness import freshness_checks, freshness_sensor
 from orchestration.integrations.dbt.project import dbt_executable, dbt_project
 from orchestration.jobs import NIGHT, nightly_schedule
+from orchestration.location import CONTRACTS
 from orchestration.resources import CitybaseHome
 from orchestration.sensors import chain_sensors, delivery_sensor
 
-contracts = load_contracts()
+contracts = CONTRACTS
 dbt_warehouse = build_dbt_assets(contracts)
 defs = Definitions(
     assets=[
-        *(build_extract_asset(c) for c in contracts),
+        *(build_extract_asset(c, contracts) for c in contracts),
         dbt_warehouse,
         build_snapshot_asset(dbt_warehouse),
-        *build_publish_assets(),
+        *build_publish_assets(contracts),
         *build_report_assets(contracts),
     ],
     asset_checks=freshness_checks,

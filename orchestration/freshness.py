@@ -25,9 +25,9 @@ from dagster import (
     build_time_partition_freshness_checks,
 )
 
-from orchestration.contracts import load_contracts
 from orchestration.contracts.model import Contract
 from orchestration.keys import raw_asset_key
+from orchestration.location import CONTRACTS
 from orchestration.settings import TIMEZONE
 
 
@@ -59,4 +59,4 @@ def freshness_sensor(checks: list[AssetChecksDefinition]) -> SensorDefinition:
         )
 
 
-freshness_checks = delivery_freshness_checks(load_contracts())
+freshness_checks = delivery_freshness_checks(CONTRACTS)

@@ -10,7 +10,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext, redirect_stdout
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from orchestration.settings import Paths
@@ -22,17 +21,19 @@ if TYPE_CHECKING:
 
 
 def prepare_environment(where: Paths) -> None:
+    """A home and a Dagster instance ready for a night: private folders, dagster.yaml, the
+    warehouse writers' pool, and the demo's key when none is configured. The home is passed to
+    each run (its `home` resource), not planted in this process's environment."""
     from orchestration.permissions import restrict_process, secure_home
 
     restrict_process()
     secure_home(where.home)
-    os.environ["CITYBASE_HOME"] = str(where.home)
     from dagster import DagsterInstance
 
     from orchestration.instance import ensure_warehouse_pool, write_instance_yaml
 
-    write_instance_yaml(Path(os.environ.setdefault("DAGSTER_HOME", str(where.home / "dagster"))))
-    with DagsterInstance.get() as instance:
+    write_instance_yaml(where.dagster_home)
+    with DagsterInstance.from_config(str(where.dagster_home)) as instance:
         ensure_warehouse_pool(instance)
     if where.democity.is_dir():
         from orchestration.privacy import use_demo_key_unless_configured
@@ -42,7 +43,9 @@ def prepare_environment(where: Paths) -> None:
 
 @contextmanager
 def demo_services(where: Paths) -> Iterator[None]:
-    """Starts the demo tourism API when the demo city is here and no real API is configured."""
+    """Starts the demo tourism API when the demo city is here and no real API is configured,
+    and exports its address as an operator would: the tourism contracts read it from
+    CITYBASE_TOURISM_API_URL (restored afterwards)."""
     if "CITYBASE_TOURISM_API_URL" in os.environ or not (where.democity / "tourism").is_dir():
         yield
         return
@@ -85,15 +88,15 @@ def run_nightly(
     from dagster import DagsterInstance
 
     from orchestration.alerts import alert_for, send_alert
-    from orchestration.contracts import load_contracts
     from orchestration.definitions import defs
     from orchestration.instance import keep_connections, process_tags, reap_dead_runs
     from orchestration.jobs import NIGHT
+    from orchestration.location import CONTRACTS
     from orchestration.memory import PeakRss
     from orchestration.preflight import ABSENT_SOURCES_TAG, check_night
 
     # Disposed at the end: the event log's pooled connections close and SQLite folds its WAL.
-    with DagsterInstance.get() as instance:
+    with DagsterInstance.from_config(str(where.dagster_home)) as instance:
         keep_connections(instance)
         for run_id in reap_dead_runs(instance):
             print(
@@ -101,7 +104,7 @@ def run_nightly(
             )
         results, seconds, peak_rss, failed = [], {}, {}, []
         with demo_services(where):
-            looks = check_night(load_contracts(), day, where.home)  # stops a night of nothing
+            looks = check_night(CONTRACTS, day, where.home)  # stops a night of nothing
             absent = [look for look in looks if look.absent]
             for look in absent:
                 print(
@@ -126,7 +129,10 @@ def run_nightly(
                         partition_key=day.isoformat(),
                         instance=instance,
                         raise_on_error=False,
-                        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+                        run_config={
+                            "resources": {"home": {"config": {"home": str(where.home)}}},
+                            "loggers": {"console": {"config": {"log_level": log_level}}},
+                        },
                         tags={**process_tags(), **(tags or {})},
                     )
                 seconds[job.name] = time.perf_counter() - started

@@ -86,6 +86,13 @@ class Paths:
         return self.home / "reports"
 
     @property
+    def dagster_home(self) -> Path:
+        """The Dagster instance's folder: DAGSTER_HOME when the deployment sets it (the UI and
+        the daemon read the same), else dagster/ under this home."""
+        configured = os.environ.get("DAGSTER_HOME", "").strip()
+        return Path(configured) if configured else self.home / "dagster"
+
+    @property
     def dbt_target(self) -> Path:
         """dbt's artifacts and log of this home's nightly builds. One folder, kept from night
         to night, so that each build starts from the last one's parse (partial parsing)."""

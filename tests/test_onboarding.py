@@ -212,7 +212,7 @@ def test_a_register_lands_before_the_facts_checked_against_it(
     _deliver(home, ["A1"], ["A1,2026/10/01 00时,35,1200"])
     readings, stations = county["county_a__air_quality"], county["county_a__stations"]
     result = materialize(
-        [build_extract_asset(readings), build_extract_asset(stations)],
+        [build_extract_asset(c, county.values()) for c in (readings, stations)],
         partition_key=DAY.isoformat(),
         resources={"home": CitybaseHome()},
     )

@@ -15,7 +15,9 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import DCAT, DCTERMS
 
+from orchestration.bureaus import providers
 from orchestration.cli import main
+from orchestration.contracts import load_contracts
 from orchestration.publish.datasets import open_datasets
 from orchestration.publish.releases import current, releases
 from orchestration.publish.run import audit_folder, destination, publish_all
@@ -133,7 +135,7 @@ def test_conditional_data_is_not_written_into_a_share_others_can_read(
     share.chmod(0o755)
     monkeypatch.setenv("CITYBASE_CONDITIONAL_SHARE", str(share))
     with connect(home.warehouse) as con:
-        outcomes = publish_all(con, home, NIGHT_2)
+        outcomes = publish_all(con, home, NIGHT_2, providers(load_contracts()))
     conditional = [o for o in outcomes if o.dataset.openness == "conditional"]
     assert conditional and all(o.status == "held_back" for o in conditional)
     assert all("can be read by any user" in o.reasons[0] for o in conditional)

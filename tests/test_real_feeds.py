@@ -303,7 +303,7 @@ def test_a_reference_delivery_whose_every_row_is_refused_fails_its_step(
     from orchestration.resources import CitybaseHome
 
     result = materialize(
-        [build_extract_asset(contract)],
+        [build_extract_asset(contract, [contract])],
         partition_key="2026-10-01",
         resources={"home": CitybaseHome()},
         raise_on_error=False,

@@ -28,6 +28,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF
 from sqlalchemy import delete, update
 
 from orchestration import clock
+from orchestration.bureaus import providers
 from orchestration.contracts import load_contracts
 from orchestration.publish.datasets import open_datasets
 from orchestration.publish.releases import current
@@ -102,7 +103,11 @@ class Service:
 
 def _config(two_nights: TwoNights, url: str, **options) -> ServiceConfig:
     return ServiceConfig(
-        paths=two_nights.home, engine=engine_for(url), base_url="http://127.0.0.1", **options
+        paths=two_nights.home,
+        engine=engine_for(url),
+        base_url="http://127.0.0.1",
+        providers=providers(load_contracts()),
+        **options,
     )
 
 

@@ -494,6 +494,7 @@ def test_processing_days_count_working_days_of_the_chinese_calendar(small_city: 
     ]
 
 
+@pytest.mark.slow  # dbt builds of several nights: make test, not the inner loop
 def test_building_a_day_touches_that_day_the_day_before_and_the_days_it_was_late_for(
     small_city: Paths, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -552,6 +553,7 @@ def test_building_a_day_touches_that_day_the_day_before_and_the_days_it_was_late
     assert journeys == [("2026-10-08", 20.0)]  # paired with the next day's tap, read as input
 
 
+@pytest.mark.slow  # dbt builds of several nights: make test, not the inner loop
 def test_a_nights_dbt_tests_read_the_days_it_built_and_a_full_run_reads_all(
     small_city: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -575,6 +577,7 @@ def test_a_nights_dbt_tests_read_the_days_it_built_and_a_full_run_reads_all(
     assert [(r["status"], r["failures"]) for r in full["results"]] == [("fail", bad)]
 
 
+@pytest.mark.slow  # dbt builds of several nights: make test, not the inner loop
 def test_docs_generate_catalogues_the_built_marts(small_city: Paths, monkeypatch) -> None:
     monkeypatch.setenv("CITYBASE_HOME", str(small_city.home))
     dbt_docs_generate(small_city)

@@ -2,8 +2,6 @@
 Dagster runs it only when every model and blocking test of the build succeeded, so analysts
 (and BI tools) see the last complete build, never one that stopped half-way."""
 
-import datetime as dt
-
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -14,7 +12,7 @@ from dagster import (
 )
 
 from orchestration.instance import WAREHOUSE_POOL
-from orchestration.partitions import daily_partitions
+from orchestration.partitions import daily_partitions, last_night_day
 from orchestration.resources import CitybaseHome
 from orchestration.snapshot import ANALYST_SCHEMAS, analyst_path, write_snapshot
 
@@ -45,7 +43,7 @@ def build_snapshot_asset(dbt_warehouse: AssetsDefinition) -> AssetsDefinition:
     )
     def warehouse_snapshot(context: AssetExecutionContext, home: CitybaseHome) -> MaterializeResult:
         # a backfill of a range builds once: the copy is of its last day
-        day = dt.date.fromisoformat(context.partition_key_range.end)
+        day = last_night_day(context)
         with home.warehouse() as con:
             snapshot = write_snapshot(con, home.paths.home, day)
         context.log.info(f"analysts now read {snapshot} (via {analyst_path(home.paths.home)})")

@@ -7,7 +7,7 @@ when the delivery is missing or unreadable, and the other bureaus' assets run on
 import datetime as dt
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import duckdb
 from dagster import (
@@ -27,7 +27,6 @@ from dagster import (
     multi_asset,
 )
 
-from orchestration.contracts import load_contracts
 from orchestration.contracts.mapping import raw_table_of
 from orchestration.contracts.model import Contract
 from orchestration.ingest.delivery import extract
@@ -37,7 +36,7 @@ from orchestration.keys import gtfs_table_keys, raw_asset_key
 from orchestration.landing.errors import DeliveryError, SourceUnavailable
 from orchestration.landing.schema import RAW_SCHEMA
 from orchestration.observability.anomalies import CHECKS, Finding, detect, record_findings
-from orchestration.partitions import daily_partitions
+from orchestration.partitions import daily_partitions, night_day
 from orchestration.preflight import absent_sources
 from orchestration.quality.sources import run_source_checks
 from orchestration.quality.store import CheckRecord, load_records, save_timing
@@ -195,12 +194,13 @@ def _second_chances(
     con: duckdb.DuckDBPyConnection,
     paths: Paths,
     contract: Contract,
+    contracts: Sequence[Contract],
     results: list,
 ) -> None:
     """A register that changed gives the facts it refused a second chance (ingest.recheck)."""
     if contract.format == "gtfs" or not _is_reference(contract) or results[0].status != "loaded":
         return
-    rechecked = recheck_after_reference(con, contract, load_contracts(), paths, table_assets)
+    rechecked = recheck_after_reference(con, contract, contracts, paths, table_assets)
     for r in rechecked:
         context.log.info(
             f"second chance for {r.source} of {r.day}: {r.restored} of {r.held} rows held for "
@@ -310,7 +310,9 @@ def _table_materializations(
         yield MaterializeResult(asset_key=table_key, metadata=metadata)
 
 
-def build_extract_asset(contract: Contract) -> AssetsDefinition:
+def build_extract_asset(contract: Contract, contracts: Sequence[Contract]) -> AssetsDefinition:
+    """The contract's step; `contracts` are all the location's (a changed register rechecks
+    the facts of every contract that refers to it)."""
     key = raw_asset_key(contract)
     spec = AssetSpec(
         key=key,
@@ -362,7 +364,7 @@ def build_extract_asset(contract: Contract) -> AssetsDefinition:
         retry_policy=network_retry_policy() if contract.format in NETWORK_FORMATS else None,
     )
     def _extract(context: AssetExecutionContext, home: CitybaseHome):
-        day = dt.date.fromisoformat(context.partition_key)
+        day = night_day(context)
         if contract.key in absent_sources(context.run.tags):
             raise Failure(
                 description=f"{contract.bureau}/{contract.dataset}: the source was absent when "
@@ -409,6 +411,6 @@ def build_extract_asset(contract: Contract) -> AssetsDefinition:
             yield from _source_checks(con, contract, day, results)
             yield from _anomaly_checks(con, contract, day)
             _fail_when_a_reference_is_emptied(con, contract, day)
-            _second_chances(context, con, home.paths, contract, results)
+            _second_chances(context, con, home.paths, contract, contracts, results)
 
     return _extract

@@ -2,8 +2,6 @@
 that delivers, and reports/city/quality_overview. They sit downstream of the raw assets (whose
 checks they summarise) and the published datasets (whose outcomes they list)."""
 
-import datetime as dt
-
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -15,10 +13,10 @@ from dagster import (
 )
 
 from orchestration.bureaus import bureau_register
-from orchestration.contracts import Contract, load_contracts
+from orchestration.contracts import Contract
 from orchestration.instance import WAREHOUSE_POOL
 from orchestration.keys import gtfs_table_keys, raw_asset_key
-from orchestration.partitions import daily_partitions
+from orchestration.partitions import daily_partitions, night_day
 from orchestration.publish.datasets import open_datasets
 from orchestration.reports.nightly import CITY, write_reports
 from orchestration.resources import CitybaseHome
@@ -68,14 +66,14 @@ def build_report_assets(contracts: list[Contract]) -> list[AssetsDefinition]:
 
     @multi_asset(specs=specs, name="quality_reports", pool=WAREHOUSE_POOL, can_subset=True)
     def _reports(context: AssetExecutionContext, home: CitybaseHome):
-        day = dt.date.fromisoformat(context.partition_key)
+        day = night_day(context)
         chosen = {key.path[1] for key in context.selected_asset_keys}
         with home.warehouse() as con:
             written = write_reports(
                 con,
                 home.paths,
                 day,
-                load_contracts(),
+                contracts,
                 chosen,
                 sharing=lambda bureau: sharing_section(home.paths, bureau, day),
             )

@@ -4,7 +4,6 @@ One invocation, not one per bureau: each dbt start costs 5-8 s, which at seven b
 outweigh the models' own work. How nodes become assets is integrations/dbt/translator.py.
 """
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from dagster import (
@@ -19,14 +18,14 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from orchestration.bureaus import bureau_register
 from orchestration.contracts.model import Contract
 from orchestration.instance import WAREHOUSE_POOL
-from orchestration.integrations.dbt.project import ensure_manifest, run_date_for_dbt
+from orchestration.integrations.dbt.project import dbt_environment, ensure_manifest
 from orchestration.integrations.dbt.translator import (
     CitybaseTranslator,
     layer_and_bureau,
     source_feeds,
 )
 from orchestration.landing.schema import ensure_raw_tables, write_bureau_register
-from orchestration.partitions import daily_partitions
+from orchestration.partitions import daily_partitions, night_day
 from orchestration.publish.private import write_lake
 from orchestration.quality.dbt_samples import failing_samples
 from orchestration.quality.dbt_timing import wall_seconds_by_kind
@@ -102,10 +101,11 @@ def build_dbt_assets(contracts: Sequence[Contract]) -> AssetsDefinition:
         pool=WAREHOUSE_POOL,
     )
     def _models(context: AssetExecutionContext, dbt: DbtCliResource, home: CitybaseHome):
+        day = night_day(context)
         with home.warehouse() as con:
             ensure_raw_tables(con)  # a standard no source has fed yet still stages, empty
             write_bureau_register(con, bureau_register(contracts))
-        with run_date_for_dbt(context.partition_key):
+        with dbt_environment(day, home.paths.home):
             invocation = dbt.cli(
                 NIGHTLY_BUILD,
                 context=context,
@@ -124,7 +124,6 @@ def build_dbt_assets(contracts: Sequence[Contract]) -> AssetsDefinition:
             records = dbt_check_records(
                 run_results, invocation.get_artifact("manifest.json"), samples
             )
-            day = dt.date.fromisoformat(context.partition_key)
             save_records(con, day, records, {"dbt"})
             seconds = wall_seconds_by_kind(run_results["results"]).get("test", 0.0)
             save_timing(con, day, "dbt_tests", "dbt_warehouse", seconds)

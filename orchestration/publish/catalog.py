@@ -11,12 +11,12 @@ from pathlib import Path
 from rdflib import Graph
 
 from orchestration import clock
-from orchestration.contracts import load_contracts
+from orchestration.bureaus import Providers
 from orchestration.publish.datasets import OpenDataset
 from orchestration.publish.dcat import FORMATS, as_jsonld, catalog_graph
 from orchestration.publish.releases import Release
 from orchestration.reports.render import write_portal
-from orchestration.settings import bureau_names, public_url
+from orchestration.settings import public_url
 from orchestration.sql import frictionless_type
 
 LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
@@ -33,21 +33,20 @@ def _write_json(path: Path, document: dict) -> None:
 
 
 def dcat_catalog(
-    served: list[tuple[OpenDataset, Release]], title: tuple[str, str], base: str | None = None
+    served: list[tuple[OpenDataset, Release]],
+    title: tuple[str, str],
+    providers: Providers,
+    base: str | None = None,
 ) -> Graph:
     """The DCAT-AP graph of these releases, with URLs under `base` (CITYBASE_PUBLIC_URL)."""
     return catalog_graph(
         served,
         base=base or public_url(),
         title=title,
-        bureaus=bureau_names(),
-        contacts=_contacts(),
+        bureaus=providers.names,
+        contacts=providers.contacts,
         modified=clock.now().isoformat(),
     )
-
-
-def _contacts() -> dict[str, str]:
-    return {c.bureau: c.contact for c in load_contracts()}
 
 
 def _portal_entry(dataset: OpenDataset, release: Release, bureaus: dict) -> dict:
@@ -98,12 +97,15 @@ def _resource(dataset: OpenDataset, release: Release) -> dict:
 
 
 def write_catalogs(
-    root: Path, served: list[tuple[OpenDataset, Release]], title: tuple[str, str]
+    root: Path,
+    served: list[tuple[OpenDataset, Release]],
+    title: tuple[str, str],
+    providers: Providers,
 ) -> None:
     """Describes each served dataset's release in the catalogue, the data package and the
     portal page, written into `root` (a view's folder, see releases.switch_view)."""
     root.mkdir(parents=True, exist_ok=True)
-    _write_text(root / "catalog.json", as_jsonld(dcat_catalog(served, title)))
+    _write_text(root / "catalog.json", as_jsonld(dcat_catalog(served, title, providers)))
     _write_json(
         root / "datapackage.json",
         {
@@ -113,10 +115,9 @@ def write_catalogs(
             "resources": [_resource(d, r) for d, r in served],
         },
     )
-    bureaus = bureau_names()
     write_portal(
         root,
-        [_portal_entry(d, r, bureaus) for d, r in served],
+        [_portal_entry(d, r, providers.names) for d, r in served],
         " / ".join(title),
         clock.now().isoformat(sep=" "),
     )

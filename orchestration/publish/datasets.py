@@ -4,6 +4,7 @@ the models under models/open_data/), with their lineage back to the raw deliveri
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Literal
 
 from dagster import AssetKey
 
-from orchestration.contracts import Contract, load_contracts
+from orchestration.contracts import Contract
 from orchestration.integrations.dbt.project import ensure_manifest, model_meta
 from orchestration.integrations.dbt.translator import CitybaseTranslator
 
@@ -98,7 +99,7 @@ def _dataset(node: dict, manifest: dict, translator: CitybaseTranslator) -> Open
 OPENNESS_ORDER: tuple[Openness, ...] = ("not_open", "conditional", "unconditional")
 
 
-def check_openness(dataset: OpenDataset, contracts: list[Contract]) -> None:
+def check_openness(dataset: OpenDataset, contracts: Sequence[Contract]) -> None:
     """A dataset may be more open than a source it is built from (the contract's class) only as
     an aggregate with small cells suppressed: that is what makes person-level data publishable."""
     sources = {f"raw/{c.bureau}/{c.dataset}": c.openness for c in contracts}
@@ -120,15 +121,11 @@ def check_openness(dataset: OpenDataset, contracts: list[Contract]) -> None:
 def _load(manifest_path: Path) -> tuple[OpenDataset, ...]:
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     translator = CitybaseTranslator()
-    contracts = load_contracts()
-    datasets = tuple(
+    return tuple(
         _dataset(node, manifest, translator)
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model" and "open_data" in model_meta(node)
     )
-    for d in datasets:
-        check_openness(d, contracts)
-    return datasets
 
 
 def open_datasets() -> tuple[OpenDataset, ...]:

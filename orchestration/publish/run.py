@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration import clock
+from orchestration.bureaus import Providers
 from orchestration.landing.schema import RAW_SCHEMA
 from orchestration.landing.store import sha256_of
 from orchestration.permissions import make_public, readable_by_others
@@ -68,9 +69,9 @@ def destination(paths: Paths, dataset: OpenDataset) -> Path | None:
 
 
 def blocking_failures(
-    con: duckdb.DuckDBPyConnection, dataset: OpenDataset, run_date: dt.date
+    con: duckdb.DuckDBPyConnection, dataset: OpenDataset, day: dt.date
 ) -> list[str]:
-    """Why the dataset may not be published for `run_date`: failed error-severity checks on
+    """Why the dataset may not be published for `day`: failed error-severity checks on
     any asset in its lineage (source suites, anomaly checks, dbt tests, its own build) and
     failed or missing deliveries of the raw datasets it is built from."""
     assets = sorted(dataset.lineage_assets | {dataset.model_asset})
@@ -78,7 +79,7 @@ def blocking_failures(
         f"""select asset, check_name, description from {QUALITY_SCHEMA}.check_results
             where run_date = ? and list_contains(?, asset) and severity = 'error'
               and not passed and source in ('gx', 'dbt', 'anomaly') order by asset, check_name""",
-        [run_date, assets],
+        [day, assets],
     ).fetchall()
     reasons = [f"{asset}: check {name} failed ({why})" for asset, name, why in failed]
     raw = [a.split("/") for a in assets if a.startswith("raw/")]
@@ -87,20 +88,20 @@ def blocking_failures(
             where partition_date = ? and list_contains(?, bureau || '/' || dataset)
             qualify row_number() over (partition by bureau, dataset order by landed_at desc) = 1
             """,
-        [run_date, [f"{b}/{d}" for _, b, d in raw]],
+        [day, [f"{b}/{d}" for _, b, d in raw]],
     ).fetchall()
     reasons += [
-        f"raw/{b}/{d}: the delivery for {run_date} {status} ({message})"
+        f"raw/{b}/{d}: the delivery for {day} {status} ({message})"
         for b, d, status, message in deliveries
         if status in ("failed", "missing")
     ]
     built = con.execute(
         f"""select count(*) from {QUALITY_SCHEMA}.check_results
             where run_date = ? and asset = ? and check_name = 'dbt_build' and passed""",
-        [run_date, dataset.model_asset],
+        [day, dataset.model_asset],
     ).fetchone()[0]
     if not built:
-        reasons.append(f"{dataset.model_asset} was not built for {run_date}")
+        reasons.append(f"{dataset.model_asset} was not built for {day}")
     return reasons
 
 
@@ -188,7 +189,7 @@ def quality_score(con: duckdb.DuckDBPyConnection, dataset: OpenDataset, day: dt.
 
 
 def publish_dataset(
-    con: duckdb.DuckDBPyConnection, paths: Paths, dataset: OpenDataset, run_date: dt.date
+    con: duckdb.DuckDBPyConnection, paths: Paths, dataset: OpenDataset, day: dt.date
 ) -> PublishOutcome:
     root = destination(paths, dataset)
     if root is None:
@@ -202,7 +203,7 @@ def publish_dataset(
                 "restrict it (chmod o-rwx) or set CITYBASE_CONDITIONAL_SHARE to a private folder"
             ],
         )
-    reasons = blocking_failures(con, dataset, run_date)
+    reasons = blocking_failures(con, dataset, day)
     if reasons:
         return PublishOutcome(dataset, "held_back", reasons, current(root, dataset.id))
     now = clock.now()
@@ -213,7 +214,7 @@ def publish_dataset(
         started = time.perf_counter()
         scans = _scan(con, dataset, audit)
         asset = dataset.asset_key.to_user_string()
-        save_timing(con, run_date, "publish_scans", asset, time.perf_counter() - started)
+        save_timing(con, day, "publish_scans", asset, time.perf_counter() - started)
         failed = [f"{name}: {'; '.join(s.detail)}" for name, s in scans.items() if not s.passed]
         if failed:
             return PublishOutcome(dataset, "held_back", failed, current(root, dataset.id), scans)
@@ -228,10 +229,10 @@ def publish_dataset(
             new_release_id(now, info["files"]["csv"]["sha256"]),
             {
                 **info,
-                "run_date": run_date.isoformat(),
+                "run_date": day.isoformat(),
                 "published_at": now.isoformat(),
                 "first_issued": kept[0].info["published_at"] if kept else now.isoformat(),
-                "quality_score": quality_score(con, dataset, run_date),
+                "quality_score": quality_score(con, dataset, day),
             },
         )
         return PublishOutcome(dataset, "published", [], release, scans)
@@ -262,21 +263,21 @@ def scan_records(outcomes: list[PublishOutcome]) -> list[CheckRecord]:
 
 
 def save_outcomes(
-    con: duckdb.DuckDBPyConnection, run_date: dt.date, outcomes: list[PublishOutcome]
+    con: duckdb.DuckDBPyConnection, day: dt.date, outcomes: list[PublishOutcome]
 ) -> None:
     """What each dataset's night ended in, for the bureaus' reports (a re-run overwrites)."""
-    save_records(con, run_date, scan_records(outcomes), {"publish"})
+    save_records(con, day, scan_records(outcomes), {"publish"})
     con.execute(
         f"delete from {QUALITY_SCHEMA}.publications "
         "where run_date = ? and list_contains(?, dataset)",
-        [run_date, [o.dataset.id for o in outcomes]],
+        [day, [o.dataset.id for o in outcomes]],
     )
     now = clock.now()
     con.executemany(
         f"insert into {QUALITY_SCHEMA}.publications values (?, ?, ?, ?, ?, ?, ?, ?)",
         [
             [
-                run_date,
+                day,
                 o.dataset.id,
                 o.dataset.bureau,
                 o.dataset.openness,
@@ -293,20 +294,25 @@ def save_outcomes(
 def publish_all(
     con: duckdb.DuckDBPyConnection,
     paths: Paths,
-    run_date: dt.date,
+    day: dt.date,
+    providers: Providers,
     datasets: list[OpenDataset] | None = None,
 ) -> list[PublishOutcome]:
     chosen = list(datasets or open_datasets())
     clear_leftover_audits(paths)
-    outcomes = [publish_dataset(con, paths, d, run_date) for d in chosen]
-    save_outcomes(con, run_date, outcomes)
+    outcomes = [publish_dataset(con, paths, d, day) for d in chosen]
+    save_outcomes(con, day, outcomes)
     refresh_catalogs(
-        paths, {o.dataset.id: o.release for o in outcomes if o.status == "published" and o.release}
+        paths,
+        providers,
+        {o.dataset.id: o.release for o in outcomes if o.status == "published" and o.release},
     )
     return outcomes
 
 
-def refresh_catalogs(paths: Paths, releasing: dict[str, Release] | None = None) -> None:
+def refresh_catalogs(
+    paths: Paths, providers: Providers, releasing: dict[str, Release] | None = None
+) -> None:
     """Serves what is current under each root, with `releasing` (dataset id → release)
     replacing it, and the catalogue describing exactly that, in one switch per root."""
     releasing = releasing or {}
@@ -324,5 +330,7 @@ def refresh_catalogs(paths: Paths, releasing: dict[str, Release] | None = None) 
             and (release := releasing.get(d.id) or current(root, d.id)) is not None
         }
         listed = [(d, served[d.id]) for d in everything if d.id in served]
-        switch_view(root, served, partial(write_catalogs, served=listed, title=title))
+        switch_view(
+            root, served, partial(write_catalogs, served=listed, title=title, providers=providers)
+        )
     make_public(paths.open_data)

@@ -109,7 +109,7 @@ def records_from_outcomes(asset: str, bureau: str, outcomes: list[Outcome]) -> l
 
 
 def save_records(
-    con: duckdb.DuckDBPyConnection, run_date: dt.date, records: list[CheckRecord], sources: set
+    con: duckdb.DuckDBPyConnection, day: dt.date, records: list[CheckRecord], sources: set
 ) -> None:
     """Replaces the day's results of these assets from these sources (a re-run overwrites)."""
     ensure_quality_schema(con)
@@ -119,14 +119,14 @@ def save_records(
     con.execute(
         f"delete from {QUALITY_SCHEMA}.check_results where run_date = ? "
         "and list_contains(?, asset) and list_contains(?, source)",
-        [run_date, assets, sorted(sources)],
+        [day, assets, sorted(sources)],
     )
     now = clock.now()
     con.executemany(
         f"insert into {QUALITY_SCHEMA}.check_results values ({', '.join(['?'] * 13)})",
         [
             [
-                run_date,
+                day,
                 r.asset,
                 r.bureau,
                 r.check_name,
@@ -146,22 +146,22 @@ def save_records(
 
 
 def save_timing(
-    con: duckdb.DuckDBPyConnection, run_date: dt.date, stage: str, asset: str, seconds: float
+    con: duckdb.DuckDBPyConnection, day: dt.date, stage: str, asset: str, seconds: float
 ) -> None:
     """How long a night's checks took, per asset: what `citybase bench` splits the night by."""
     ensure_quality_schema(con)
     con.execute(
         f"delete from {QUALITY_SCHEMA}.timings where run_date = ? and stage = ? and asset = ?",
-        [run_date, stage, asset],
+        [day, stage, asset],
     )
     con.execute(
         f"insert into {QUALITY_SCHEMA}.timings values (?, ?, ?, ?, ?)",
-        [run_date, stage, asset, seconds, clock.now()],
+        [day, stage, asset, seconds, clock.now()],
     )
 
 
 def load_records(
-    con: duckdb.DuckDBPyConnection, run_date: dt.date, asset: str, source: str
+    con: duckdb.DuckDBPyConnection, day: dt.date, asset: str, source: str
 ) -> list[CheckRecord]:
     ensure_quality_schema(con)
     rows = con.execute(
@@ -169,7 +169,7 @@ def load_records(
                    failed, sample, description
             from {QUALITY_SCHEMA}.check_results
             where run_date = ? and asset = ? and source = ? order by check_name""",
-        [run_date, asset, source],
+        [day, asset, source],
     ).fetchall()
     return [CheckRecord(*row[:9], json.loads(row[9] or "[]"), row[10]) for row in rows]
 

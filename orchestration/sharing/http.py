@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Engine
 
+from orchestration.bureaus import Providers
 from orchestration.settings import Paths
 from orchestration.sharing import registry
 from orchestration.sharing.ckan import Caller
@@ -26,6 +27,7 @@ class ServiceConfig:
     paths: Paths
     engine: Engine
     base_url: str
+    providers: Providers  # who publishes what the catalogue lists (from the contracts)
     rate_per_minute: int = 600
     admin_key: str | None = None  # registers consumers over the API; None: CLI only
 

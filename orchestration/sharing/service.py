@@ -41,12 +41,15 @@ def state_engine(paths: Paths):
 
 
 def config(paths: Paths):
+    from orchestration.bureaus import providers
+    from orchestration.contracts import load_contracts
     from orchestration.sharing.http import ServiceConfig
 
     return ServiceConfig(
         paths=paths,
         engine=state_engine(paths),
         base_url=public_url(),
+        providers=providers(load_contracts()),
         rate_per_minute=_integer("CITYBASE_SHARING_RATE_PER_MINUTE", 600),
         admin_key=_admin_key(),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -15,23 +16,27 @@ from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 RUN_DATE_VARIABLE = "CITYBASE_RUN_DATE"  # read by the macro run_date() (macros/incremental.sql)
+HOME_VARIABLE = "CITYBASE_HOME"  # read by profiles.yml: where the warehouse file is
 
 
 @contextmanager
-def run_date_for_dbt(day: str) -> Iterator[None]:
-    """The night a dbt invocation started inside builds. An environment variable, not `--vars`:
-    a new var each night would make dbt parse the whole project again (see run_date()).
-    dagster-dbt hands dbt this process's environment and takes none of its own, so the variable
-    is set for the start of the invocation only and then restored."""
-    before = os.environ.get(RUN_DATE_VARIABLE)
-    os.environ[RUN_DATE_VARIABLE] = day
+def dbt_environment(day: dt.date, home: Path) -> Iterator[None]:
+    """What a dbt invocation started inside builds: the night's day and the home whose
+    warehouse it builds. Environment variables, not `--vars`: a new var each night would make
+    dbt parse the whole project again (see run_date()). dagster-dbt hands dbt this process's
+    environment and takes none of its own, so the variables are set for the start of the
+    invocation only and then restored: the process's own environment is left as it was."""
+    planted = {RUN_DATE_VARIABLE: day.isoformat(), HOME_VARIABLE: str(home)}
+    before = {name: os.environ.get(name) for name in planted}
+    os.environ.update(planted)
     try:
         yield
     finally:
-        if before is None:
-            del os.environ[RUN_DATE_VARIABLE]
-        else:
-            os.environ[RUN_DATE_VARIABLE] = before
+        for name, value in before.items():
+            if value is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = value
 
 
 def dbt_executable() -> str:

@@ -64,6 +64,7 @@ def catalogue(request: Request):
     graph = dcat_catalog(
         [(s.dataset, s.release) for s in running.exchange.offer().served.values()],
         ("城市数据共享目录", "citybase sharing catalogue"),
+        running.config.providers,
         running.config.base_url,
     )
     if request.url.path.endswith(".ttl"):
