@@ -41,6 +41,15 @@ def prepare_environment(where: Paths) -> None:
         use_demo_key_unless_configured()
 
 
+def run_config(where: Paths, log_level: str) -> dict:
+    """What each run of a headless night is given: its home (the `home` resource, which
+    reads CITYBASE_HOME only when left empty, as in the UI) and its console log level."""
+    return {
+        "resources": {"home": {"config": {"home": str(where.home)}}},
+        "loggers": {"console": {"config": {"log_level": log_level}}},
+    }
+
+
 @contextmanager
 def demo_services(where: Paths) -> Iterator[None]:
     """Starts the demo tourism API when the demo city is here and no real API is configured,
@@ -129,10 +138,7 @@ def run_nightly(
                         partition_key=day.isoformat(),
                         instance=instance,
                         raise_on_error=False,
-                        run_config={
-                            "resources": {"home": {"config": {"home": str(where.home)}}},
-                            "loggers": {"console": {"config": {"log_level": log_level}}},
-                        },
+                        run_config=run_config(where, log_level),
                         tags={**process_tags(), **(tags or {})},
                     )
                 seconds[job.name] = time.perf_counter() - started

@@ -6,7 +6,7 @@ import datetime as dt
 
 from dagster import AssetKey, DagsterInstance, ExecuteInProcessResult
 
-from orchestration.night import prepare_environment
+from orchestration.night import prepare_environment, run_config
 from orchestration.settings import Paths
 
 
@@ -22,14 +22,15 @@ def run_job(
     prepare_environment(home)
     from orchestration.definitions import defs
 
-    return defs.resolve_job_def(job_name).execute_in_process(
-        partition_key=day.isoformat(),
-        asset_selection=keys,
-        instance=DagsterInstance.get(),
-        raise_on_error=False,
-        tags=tags,
-        run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
-    )
+    with DagsterInstance.from_config(str(home.dagster_home)) as instance:
+        return defs.resolve_job_def(job_name).execute_in_process(
+            partition_key=day.isoformat(),
+            asset_selection=keys,
+            instance=instance,
+            raise_on_error=False,
+            tags=tags,
+            run_config=run_config(home, "ERROR"),
+        )
 
 
 def failure_messages(result: ExecuteInProcessResult) -> list[str]:

@@ -80,11 +80,16 @@ def assert_every_column_is_documented(home: Paths) -> None:
         ]
     assert len(built) == len(documented) and missing == []
     # the marts are described in Chinese first, English beside it (and so are their comments)
+    chinese_first = re.compile(r"[^。.]*[\u4e00-\u9fff][^。.]*。")
     english_only = [
-        name
+        f"{name}.{column}" if column else name
         for (schema, name), node in documented.items()
         if schema == "marts"
-        and not re.match(r"[^。.]*[\u4e00-\u9fff][^。.]*。", node["description"])
+        for column, text in [
+            ("", node["description"]),
+            *((c, v["description"]) for c, v in node["columns"].items()),
+        ]
+        if not chinese_first.match(text)
     ]
     assert english_only == []
 
