@@ -70,6 +70,11 @@ class Paths:
         return self.home / "warehouse.duckdb"
 
     @property
+    def raw_lake(self) -> Path:
+        """Raw rows as Parquet, for a second engine (orchestration/landing/lake.py)."""
+        return self.home / "lake" / "raw"
+
+    @property
     def open_data(self) -> Path:
         return self.home / "open_data"
 

@@ -45,6 +45,33 @@ def assert_nothing_lost(home: Paths) -> None:
             assert twice == 0, table
 
 
+def assert_the_lake_mirrors_raw(home: Paths) -> None:
+    """Every raw table's rows are in the lake, per source and day, and no others: the same
+    count and the same (file, row) pairs, read back through the hive folders."""
+    with connect(home.warehouse, read_only=True) as con:
+        tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from duckdb_tables() "
+                "where schema_name = 'raw' and not starts_with(table_name, '_')"
+            ).fetchall()
+        ]
+        per_day = "_source, _partition_date, count(*), bit_xor(hash(_source_file, _row_number))"
+        for table in tables:
+            raw = set(con.execute(f"select {per_day} from raw.{table} group by all").fetchall())
+            files = home.raw_lake / table / "*" / "*" / "rows.parquet"
+            lake = set()
+            if (home.raw_lake / table).is_dir():
+                lake = set(
+                    con.execute(
+                        f"select {per_day} from read_parquet('{files}', hive_partitioning = true) "
+                        "group by all"
+                    ).fetchall()
+                )
+            assert lake == raw, table
+        assert tables
+
+
 def published_state(home: Paths) -> dict[str, str]:
     """Dataset -> the release it serves, after checking the release is whole: its files are
     the ones its release.json lists, byte for byte. No audit folder may be left."""

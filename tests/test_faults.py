@@ -29,7 +29,12 @@ from orchestration.night import demo_services, run_nightly
 from orchestration.settings import BUILTIN_CONTRACTS_DIR, Paths
 from orchestration.warehouse import connect
 from tests.conftest import NIGHT_1, NIGHT_2, TEST_KEY
-from tests.invariants import assert_nothing_lost, published_state, raw_fingerprint
+from tests.invariants import (
+    assert_nothing_lost,
+    assert_the_lake_mirrors_raw,
+    published_state,
+    raw_fingerprint,
+)
 from tests.runs import failure_messages, run_job
 from tests.test_rest import QuietServer
 
@@ -149,6 +154,7 @@ def test_a_broken_file_is_refused_whole_and_its_repair_loads_once(
         [message] = failure_messages(broken)
         assert delivered.name in message and problem in message, message
     assert_nothing_lost(home)
+    assert_the_lake_mirrors_raw(home)
     publish = run_job(home, "nightly_publish", NIGHT_2)
     assert publish.success or problem is not None
     if problem is not None:  # the bureau's datasets keep serving night 1's release
@@ -158,6 +164,7 @@ def test_a_broken_file_is_refused_whole_and_its_repair_loads_once(
     repaired = run_job(home, "nightly_extract", NIGHT_2, keys)
     assert repaired.success, failure_messages(repaired)
     assert_nothing_lost(home)
+    assert_the_lake_mirrors_raw(home)
 
 
 def test_the_same_delivery_twice_changes_nothing(after_night_1: Paths) -> None:
@@ -174,6 +181,7 @@ def test_the_same_delivery_twice_changes_nothing(after_night_1: Paths) -> None:
         ).fetchall()
     assert set(statuses) <= {("skipped_duplicate",)}
     assert_nothing_lost(home)
+    assert_the_lake_mirrors_raw(home)
 
 
 class FlakyProxy(BaseHTTPRequestHandler):
@@ -237,6 +245,7 @@ def test_an_api_that_answers_500_is_retried_by_the_step_until_it_recovers(
     assert len(retried) == 1
     assert flaky_api.calls > flaky_api.failures
     assert_nothing_lost(after_night_1)
+    assert_the_lake_mirrors_raw(after_night_1)
 
 
 def test_an_api_that_times_out_fails_clearly_then_loads_when_it_answers(
@@ -414,3 +423,4 @@ def test_a_night_whose_api_and_database_are_absent_does_not_wait_on_retries(
     assert failed and all(("tourism" in s or "gov_services" in s) for s in failed), failed
     assert night.seconds["nightly_build"] > 0 and night.seconds["nightly_publish"] > 0
     assert_nothing_lost(home)
+    assert_the_lake_mirrors_raw(home)

@@ -21,6 +21,7 @@ from orchestration.snapshot import analyst_path
 from orchestration.warehouse import connect
 from tests.conftest import NIGHT_1, NIGHT_2, TEST_KEY
 from tests.docs import DocsQuestion, docs_questions, format_row
+from tests.invariants import assert_the_lake_mirrors_raw
 
 DAY = dt.date(2026, 9, 30)
 
@@ -145,6 +146,7 @@ def test_the_demo_lands_every_bureau_on_every_day(demo: Demo) -> None:
     for day in (NIGHT_1, NIGHT_2):
         assert_every_mart_has_the_day(demo.home, day)
     assert_every_column_is_documented(demo.home)
+    assert_the_lake_mirrors_raw(demo.home)  # what a second engine builds from
     printed = demo.printed.splitlines()
     reconciliation = [line for line in printed if line.endswith(("  yes", "  NO"))]
     assert len(reconciliation) == 7 and all(line.endswith("yes") for line in reconciliation)
@@ -170,6 +172,7 @@ def test_a_rerun_of_the_demos_last_night_adds_nothing(demo: Demo) -> None:
     assert first["transport__smartcard_taps"] > 1000
     assert main(["nightly", "--date", NIGHT_2.isoformat()]) == 0
     assert raw_row_counts(demo.home) == first
+    assert_the_lake_mirrors_raw(demo.home)
 
 
 @pytest.mark.slow

@@ -45,7 +45,12 @@ from orchestration.settings import BUILTIN_CONTRACTS_DIR, PROJECT_ROOT, Paths
 from orchestration.snapshot import analyst_path
 from orchestration.warehouse import connect
 from tests.conftest import NIGHT_1, NIGHT_2, TEST_KEY
-from tests.invariants import assert_nothing_lost, published_state, table_fingerprint
+from tests.invariants import (
+    assert_nothing_lost,
+    assert_the_lake_mirrors_raw,
+    published_state,
+    table_fingerprint,
+)
 from tests.runs import failure_messages, run_job
 
 CONTRACTS = {c.key: c for c in load_contracts([BUILTIN_CONTRACTS_DIR])}
@@ -184,6 +189,7 @@ def test_runs_started_together_queue_for_the_warehouse(demo_home: Paths, tmp_pat
     assert all(o["success"] for o in outcomes)
     assert any(o["blocked"] for o in outcomes)
     assert_nothing_lost(demo_home)
+    assert_the_lake_mirrors_raw(demo_home)
 
 
 @dataclass
@@ -336,6 +342,7 @@ def test_a_run_killed_mid_build_is_reaped_and_the_rerun_loses_nothing(
     instance = DagsterInstance.get()
     assert instance.get_run_by_id(operated.killed_run).status == DagsterRunStatus.FAILURE
     assert_nothing_lost(operated.home)
+    assert_the_lake_mirrors_raw(operated.home)
     published_state(operated.home)  # every served release whole
 
 
@@ -439,3 +446,4 @@ def test_a_late_file_for_a_past_night_rebuilds_that_bureau_and_that_day_only(
     assert after["status"] == "loaded" and not after["overdue"]
     assert {p: p.stat().st_mtime_ns for p in untouched} == untouched
     assert_nothing_lost(home)
+    assert_the_lake_mirrors_raw(home)

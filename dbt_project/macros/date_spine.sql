@@ -17,3 +17,9 @@
         "date_spine has no implementation for " ~ target.type
         ~ "; add " ~ target.type ~ "__date_spine in dbt_project/macros/date_spine.sql") }}
 {%- endmacro %}
+
+{% macro spark__date_spine(start_date, end_date) -%}
+    select explode(
+        sequence(to_date('{{ start_date }}'), to_date('{{ end_date }}'), interval 1 day)
+    ) as date_day
+{%- endmacro %}

@@ -29,7 +29,7 @@ from dagster import (
 
 from orchestration.contracts.mapping import raw_table_of
 from orchestration.contracts.model import Contract
-from orchestration.ingest.delivery import extract
+from orchestration.ingest.delivery import extract, mirror_to_lake
 from orchestration.ingest.recheck import recheck_after_reference
 from orchestration.instance import WAREHOUSE_POOL
 from orchestration.keys import gtfs_table_keys, raw_asset_key
@@ -412,5 +412,7 @@ def build_extract_asset(contract: Contract, contracts: Sequence[Contract]) -> As
             yield from _anomaly_checks(con, contract, day)
             _fail_when_a_reference_is_emptied(con, contract, day)
             _second_chances(context, con, home.paths, contract, contracts, results)
+            kept = mirror_to_lake(con, contract, day, home.paths)
+            context.log.info(f"lake: rows kept per raw table {kept}")
 
     return _extract

@@ -16,6 +16,7 @@ from orchestration.contracts.mapping import Plan, gtfs_plans, plan, raw_table_of
 from orchestration.contracts.model import Contract
 from orchestration.landing import readers
 from orchestration.landing.errors import DeliveryError
+from orchestration.landing.lake import keep_in_lake
 from orchestration.landing.load import LoadResult, already_loaded, load_file, record_failure
 from orchestration.landing.schema import RAW_SCHEMA
 from orchestration.landing.store import LandedFile, keep
@@ -167,6 +168,30 @@ def extract(
     # Outside the delivery's error handling: the profile reads what was loaded, not the file.
     profile_delivery(con, contract, day, results, landed.delivered_at)
     return results
+
+
+def mirror_to_lake(
+    con: duckdb.DuckDBPyConnection, contract: Contract, day: dt.date, paths: Paths
+) -> dict[str, int]:
+    """Keeps what raw holds of the contract's delivery for the day, after its checks, in the
+    lake (landing/lake.py); returns the rows kept per raw table. Rewritten on every run, so a
+    run that died between loading and keeping, or a re-run of a delivery already loaded,
+    leaves the lake equal to raw all the same."""
+    tables = [raw_table_of(contract)]
+    if contract.format == "gtfs":
+        tables += [p.raw_table for p in gtfs_plans(contract).values()]
+    existing = {
+        name
+        for (name,) in con.execute(
+            "select table_name from duckdb_tables() where schema_name = ?", [RAW_SCHEMA]
+        ).fetchall()
+    }
+    scope = day if contract.is_daily else None
+    return {
+        table: sum(keep_in_lake(con, paths.raw_lake, table, contract.key, scope).values())
+        for table in tables
+        if table in existing
+    }
 
 
 def reload(

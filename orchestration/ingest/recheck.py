@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import duckdb
 
 from orchestration.contracts.model import Contract
-from orchestration.ingest.delivery import reload
+from orchestration.ingest.delivery import mirror_to_lake, reload
 from orchestration.landing.schema import RAW_SCHEMA
 from orchestration.quality.sources import run_source_checks
 from orchestration.settings import Paths
@@ -67,6 +67,7 @@ def recheck_after_reference(
         for day, held in _held_days(con, fact, rules):
             reload(con, fact, day, paths)
             run_source_checks(con, fact, day, asset_of(fact))
+            mirror_to_lake(con, fact, day, paths)
             still = dict(_held_days(con, fact, rules)).get(day, 0)
             done.append(Rechecked(fact.key, day, held, held - still))
     return done
