@@ -24,9 +24,10 @@
 
 {#- Seconds since the service day's start as GTFS "HH:MM:SS" (hours may pass 24). -#}
 {% macro seconds_to_gtfs_time(seconds) -%}
+    {%- set text = dbt.type_string() -%}
     (
-        lpad(cast(cast(floor({{ seconds }} / 3600) as integer) as varchar), 2, '0')
-        || ':' || lpad(cast(cast(floor(mod({{ seconds }}, 3600) / 60) as integer) as varchar), 2, '0')
-        || ':' || lpad(cast(cast(mod({{ seconds }}, 60) as integer) as varchar), 2, '0')
+        lpad(cast(cast(floor({{ seconds }} / 3600) as integer) as {{ text }}), 2, '0')
+        || ':' || lpad(cast(cast(floor(mod({{ seconds }}, 3600) / 60) as integer) as {{ text }}), 2, '0')
+        || ':' || lpad(cast(cast(mod({{ seconds }}, 60) as integer) as {{ text }}), 2, '0')
     )
 {%- endmacro %}

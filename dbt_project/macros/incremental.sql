@@ -50,14 +50,67 @@
 {#- Pre-hook of every incremental model (dbt_project.yml): on a nightly run, the days the model
     rebuilds are emptied first, so that a day the new batch has no rows for (a feed replaced by
     one that does not serve it, a corrected delivery with nothing in it) does not keep the old
-    rows; delete+insert alone deletes only the days present in the batch. The model's
-    unique_key is its day column; meta rebuilds_days_before says how many days before run_date()
-    it rebuilds (days_to_build: 1). Late days are present in the batch by construction. -#}
+    rows; replacing by day alone replaces only the days present in the batch. meta
+    rebuilds_days_before says how many days before run_date() the model rebuilds
+    (days_to_build: 1). Late days are present in the batch by construction. -#}
 {% macro clear_rebuilt_days() -%}
     {%- if model.config.materialized == 'incremental' and is_incremental() and run_date() -%}
         {%- set before = config.get('meta', {}).get('rebuilds_days_before', 1) -%}
-        {%- set night = "cast('" ~ run_date() ~ "' as date)" -%}
-        delete from {{ this }}
-        where {{ config.get('unique_key') }} between {{ night }} - {{ before }} and {{ night }}
+        {{ adapter.dispatch('clear_days', 'citybase')(
+            this, incremental_day_column(config), run_date(), before) }}
     {%- endif -%}
+{%- endmacro %}
+
+{% macro default__clear_days(relation, day_column, night, before) -%}
+    {%- set night = "cast('" ~ night ~ "' as date)" -%}
+    delete from {{ relation }}
+    where {{ day_column }} between {{ night }} - {{ before }} and {{ night }}
+{%- endmacro %}
+
+{#- A Parquet table on Spark cannot delete rows; its days are partitions, dropped whole. -#}
+{% macro spark__clear_days(relation, day_column, night, before) -%}
+    {%- set last = modules.datetime.date.fromisoformat(night) -%}
+    {%- set partitions = [] -%}
+    {%- for back in range(before, -1, -1) -%}
+        {%- set day = last - modules.datetime.timedelta(days=back) -%}
+        {%- do partitions.append("partition (" ~ day_column ~ " = date'" ~ day ~ "')") -%}
+    {%- endfor -%}
+    alter table {{ relation }} drop if exists {{ partitions | join(', ') }}
+{%- endmacro %}
+
+{#- The day column of a model configured by incremental_by_day, whatever the engine. -#}
+{% macro incremental_day_column(node_config) -%}
+    {%- set partition_by = node_config.get('partition_by') -%}
+    {%- if partition_by is string -%}
+        {%- set partition_by = [partition_by] -%}
+    {%- endif -%}
+    {%- do return(node_config.get('unique_key') or (partition_by or [none])[0]) -%}
+{%- endmacro %}
+
+{#- The configuration of a model rebuilt by day (days_to_build): each night replaces the days it
+    builds, whole. Dispatched, since engines replace differently: DuckDB deletes the days and
+    inserts them again (delete+insert on the day column); Spark overwrites the days' partitions
+    of a Parquet table (insert_overwrite, partitioned by the day column). Use as
+    `{{ config(**incremental_by_day('date_day')) }}`. -#}
+{% macro incremental_by_day(day_column) -%}
+    {{ return(adapter.dispatch('incremental_by_day', 'citybase')(day_column)) }}
+{%- endmacro %}
+
+{% macro default__incremental_by_day(day_column) -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'delete+insert',
+        'unique_key': day_column,
+        'on_schema_change': 'append_new_columns',
+    }) }}
+{%- endmacro %}
+
+{% macro spark__incremental_by_day(day_column) -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'insert_overwrite',
+        'partition_by': [day_column],
+        'file_format': 'parquet',
+        'on_schema_change': 'append_new_columns',
+    }) }}
 {%- endmacro %}

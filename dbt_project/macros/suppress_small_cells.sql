@@ -25,7 +25,7 @@
     )
 
     select
-        * exclude ({{ column }}, is_primary, primary_in_group, rank_among_kind),
+        {{ star_except([column, 'is_primary', 'primary_in_group', 'rank_among_kind']) }},
         case
             when is_primary then null
             when primary_in_group = 1 and rank_among_kind = 1 then null

@@ -1,9 +1,9 @@
 {#- Tests of an incremental model check the days the night rebuilt, not its whole history: on a
-    nightly run (run_date() set), a generic test on an incremental model whose unique_key is
-    its day column reads the days days_to_build rebuilt: run_date(), the day before and, when the
-    model carries delivery_date, the days that night's delivery was late for. Older days were
-    tested on the nights that built them, so a night's tests do not grow with history. A
-    hand-run `dbt build` (no run_date()) tests every row. A test's own `where` still applies.
+    nightly run (run_date() set), a generic test on an incremental model rebuilt by day
+    (incremental_by_day) reads the days days_to_build rebuilt: run_date(), the day before and,
+    when the model carries delivery_date, the days that night's delivery was late for. Older
+    days were tested on the nights that built them, so a night's tests do not grow with
+    history. A hand-run `dbt build` (no run_date()) tests every row. A test's own `where` still applies.
     dbt calls this macro for the model argument of every generic test. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
@@ -27,7 +27,7 @@
     {%- if not (run_date() and tested and tested.config.materialized == 'incremental') -%}
         {%- do return('') -%}
     {%- endif -%}
-    {%- set day = tested.config.unique_key -%}
+    {%- set day = incremental_day_column(tested.config) -%}
     {%- if day is not string or day not in tested.columns -%}
         {%- do return('') -%}
     {%- endif -%}

@@ -105,7 +105,10 @@ def _source_table(standard: Standard) -> dict:
         "description": f"{standard.title} — {standard.title_en}, as every source of the "
         f"standard {standard.id} delivered it, mapped onto the standard.",
         "meta": {"dagster": {"asset_key": ["raw", standard.domain, standard.entity]}},
-        "columns": [{"name": c.name, "description": _description(c)} for c in standard.columns],
+        "columns": [
+            {"name": c.name, "description": _description(c), "data_type": c.type}
+            for c in standard.columns
+        ],
     }
 
 
@@ -116,7 +119,11 @@ def _gtfs_tables() -> list[dict]:
             "description": f"{stem}.txt of every GTFS feed, fields as the reference names them.",
             "meta": {"dagster": {"asset_key": ["raw", "transport", f"gtfs_{stem}"]}},
             "columns": [
-                {"name": c.name, "description": f"GTFS field {c.name} of {stem}.txt."}
+                {
+                    "name": c.name,
+                    "description": f"GTFS field {c.name} of {stem}.txt.",
+                    "data_type": c.type,
+                }
                 for c in reference.columns()
             ],
         }

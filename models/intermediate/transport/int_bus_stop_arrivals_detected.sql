@@ -6,12 +6,7 @@
 
     Built per service day: a night reads only the fixes of the days it rebuilds and of the day
     after each. Of a fix delivered twice, the earliest delivery is the one kept. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='service_date',
-    on_schema_change='append_new_columns',
-) }}
+{{ config(**incremental_by_day('service_date')) }}
 
 {%- set window_seconds = var('arrival_window_minutes') * 60 %}
 

@@ -2,12 +2,7 @@
     route and direction within var journey_max_minutes. Unpaired taps (no alighting tap, a
     transfer without one) are not journeys. Built per day of boarding: a night reads the taps of
     the days it rebuilds and of the day after each (journeys that alight after midnight). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='date_day',
-    on_schema_change='append_new_columns',
-) }}
+{{ config(**incremental_by_day('date_day')) }}
 
 with taps as (
     select

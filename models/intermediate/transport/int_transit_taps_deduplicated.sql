@@ -1,12 +1,7 @@
 {#- Smart-card taps with exact repeats removed (a validator re-sending a tap), keeping the earliest
     delivery of each. A table, built per day like the facts: the journeys and boardings read only
     the days they rebuild, so a night's cost does not grow with the history of taps. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='date_day',
-    on_schema_change='append_new_columns',
-) }}
+{{ config(**incremental_by_day('date_day')) }}
 
 with taps as (
     select

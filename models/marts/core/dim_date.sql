@@ -27,7 +27,7 @@ attributes as (
         cast(extract(quarter from days.date_day) as integer) as quarter_number,
         cast(extract(month from days.date_day) as integer) as month_number,
         cast(extract(day from days.date_day) as integer) as day_of_month,
-        cast(extract(isodow from days.date_day) as integer) as day_of_week_iso,
+        cast({{ iso_day_of_week("days.date_day") }} as integer) as day_of_week_iso,
         cast(extract(week from days.date_day) as integer) as iso_week_number,
         cast({{ dbt.date_trunc('week', 'days.date_day') }} as date) as week_start_date,
         cast({{ dbt.date_trunc('month', 'days.date_day') }} as date) as month_start_date,

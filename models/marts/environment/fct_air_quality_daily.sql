@@ -1,11 +1,6 @@
 {#- Daily AQI per station (HJ 633-2012; see int_air_quality_daily_indexed for the averaging
     rules). Concentrations in µg/m³, CO in mg/m³. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='date_day',
-    on_schema_change='append_new_columns',
-) }}
+{{ config(**incremental_by_day('date_day')) }}
 
 with days as (
     select

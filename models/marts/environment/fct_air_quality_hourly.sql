@@ -1,11 +1,6 @@
 {#- Hourly air quality per station with its AQI (HJ 633-2012; see int_air_quality_hourly_indexed
     for which breakpoints apply). Concentrations in µg/m³, CO in mg/m³. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='date_day',
-    on_schema_change='append_new_columns',
-) }}
+{{ config(**incremental_by_day('date_day')) }}
 
 with hours as (
     select

@@ -1,11 +1,6 @@
 {#- Bed census per hospital, department and day. An occupied count outside 0..beds_open is not
     believable and is left out of the rate (kept in staging for the quality report). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='date_day',
-    on_schema_change='append_new_columns',
-) }}
+{{ config(**incremental_by_day('date_day')) }}
 
 with ranked_census as (
     select

@@ -1,12 +1,7 @@
 {#- Outpatient visits per day, hospital, department, age band and the patient's home district.
     Counts only: no person-level rows leave the intermediate layer. Fees below zero are not
     believable and are left out of the fee total. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='date_day',
-    on_schema_change='append_new_columns',
-) }}
+{{ config(**incremental_by_day('date_day')) }}
 
 with visits as (
     select

@@ -1,12 +1,7 @@
 {#- One row per 12345 work order: how fast it was answered and closed against the limits
     (vars hotline_response_limit_minutes, hotline_closing_limit_hours) and whether the caller
     was satisfied. Orders with no category are counted under 未分类 (unclassified). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='date_day',
-    on_schema_change='append_new_columns',
-) }}
+{{ config(**incremental_by_day('date_day')) }}
 
 with ranked as (
     select

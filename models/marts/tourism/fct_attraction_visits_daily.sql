@@ -1,12 +1,7 @@
 {#- Visits per attraction and day: entries, the busiest hour against the instantaneous capacity,
     the day against the daily capacity, and where visitors came from (the city's own province or
     elsewhere; fct_attraction_visitor_origins_daily has the breakdown by province). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='date_day',
-    on_schema_change='append_new_columns',
-) }}
+{{ config(**incremental_by_day('date_day')) }}
 
 with entries as (
     select

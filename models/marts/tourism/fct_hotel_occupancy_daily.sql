@@ -1,11 +1,6 @@
 {#- Room occupancy per hotel and night. A reported occupied-room count outside 0..rooms_total is
     not believable and is left out of the rates (kept in staging for the quality report). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='date_day',
-    on_schema_change='append_new_columns',
-) }}
+{{ config(**incremental_by_day('date_day')) }}
 
 with ranked_reports as (
     select

@@ -1,12 +1,7 @@
 {#- Bus punctuality per route and service day: observed stop arrivals (from GPS) against the
     timetable. On time = between var on_time_early_seconds early and var on_time_late_seconds
     late (−1/+5 minutes by default). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='date_day',
-    on_schema_change='append_new_columns',
-) }}
+{{ config(**incremental_by_day('date_day')) }}
 
 with arrivals as (
     select

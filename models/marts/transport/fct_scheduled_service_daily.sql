@@ -2,13 +2,7 @@
     nightly run; a full build covers every feed day up to it (every feed day without one).
     Headway per band = band length / departures in the band, averaged over the directions that
     run in it (var service_time_bands). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='date_day',
-    on_schema_change='append_new_columns',
-    meta={'rebuilds_days_before': 0},
-) }}
+{{ config(meta={'rebuilds_days_before': 0}, **incremental_by_day('date_day')) }}
 
 {%- set night = run_date() %}
 {%- set bands = var('service_time_bands') %}
