@@ -1,5 +1,6 @@
 {#- The raw layer on an engine that reads the lake (orchestration/landing/lake.py) rather than
-    the DuckDB file: before the models run, each dbt source of the raw schema becomes an
+    the DuckDB file: `dbt run-operation register_raw_lake --target spark` before the build
+    (the session's metastore keeps them), and each dbt source of the raw schema becomes an
     external Parquet table over its folder, with the columns and types its YAML declares
     (generated from the standards) and partitioned by _source and _partition_date as the
     folders are. Every table's folder must exist, an empty one for a standard no source has
@@ -10,7 +11,6 @@
 {%- endmacro %}
 
 {% macro default__register_raw_lake() -%}
-    select 1
 {%- endmacro %}
 
 {% macro spark__lake_type(data_type) -%}
@@ -44,5 +44,4 @@
             {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
-    select 1
 {%- endmacro %}
