@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 
+import duckdb
+
 from orchestration.settings import Paths
 from orchestration.warehouse import connect
 
@@ -45,17 +47,22 @@ def assert_nothing_lost(home: Paths) -> None:
             assert twice == 0, table
 
 
+def raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The raw tables of loaded rows (not the bookkeeping ones, whose names start with _)."""
+    return [
+        t
+        for (t,) in con.execute(
+            "select table_name from duckdb_tables() "
+            "where schema_name = 'raw' and not starts_with(table_name, '_')"
+        ).fetchall()
+    ]
+
+
 def assert_the_lake_mirrors_raw(home: Paths) -> None:
     """Every raw table's rows are in the lake, per source and day, and no others: the same
     count and the same (file, row) pairs, read back through the hive folders."""
     with connect(home.warehouse, read_only=True) as con:
-        tables = [
-            t
-            for (t,) in con.execute(
-                "select table_name from duckdb_tables() "
-                "where schema_name = 'raw' and not starts_with(table_name, '_')"
-            ).fetchall()
-        ]
+        tables = raw_tables(con)
         per_day = "_source, _partition_date, count(*), bit_xor(hash(_source_file, _row_number))"
         for table in tables:
             raw = set(con.execute(f"select {per_day} from raw.{table} group by all").fetchall())

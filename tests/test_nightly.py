@@ -21,21 +21,16 @@ from orchestration.snapshot import analyst_path
 from orchestration.warehouse import connect
 from tests.conftest import NIGHT_1, NIGHT_2, TEST_KEY
 from tests.docs import DocsQuestion, docs_questions, format_row
-from tests.invariants import assert_the_lake_mirrors_raw
+from tests.invariants import assert_the_lake_mirrors_raw, raw_tables
 
 DAY = dt.date(2026, 9, 30)
 
 
 def raw_row_counts(home: Paths) -> dict[str, int]:
     with connect(home.warehouse, read_only=True) as con:
-        tables = [
-            t
-            for (t,) in con.execute(
-                "select table_name from duckdb_tables() where schema_name = 'raw' "
-                "and not starts_with(table_name, '_')"
-            ).fetchall()
-        ]
-        return {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in tables}
+        return {
+            t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in raw_tables(con)
+        }
 
 
 def assert_every_mart_has_the_day(home: Paths, day: dt.date) -> None:
