@@ -120,6 +120,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         ("Warehouse", where.warehouse),
         ("Analysts", analyst_path(where.home)),
         ("Landing", where.landing),
+        ("Raw lake", where.raw_lake),  # raw rows as Parquet, what a second engine reads
         ("Open data", where.open_data),
         ("Private", lake(where.home)),  # person-level, for differentially private questions
         ("Portal", where.open_data / "index.html"),
