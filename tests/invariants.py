@@ -68,7 +68,7 @@ def assert_the_lake_mirrors_raw(home: Paths) -> None:
             raw = set(con.execute(f"select {per_day} from raw.{table} group by all").fetchall())
             files = home.raw_lake / table / "*" / "*" / "rows.parquet"
             lake = set()
-            if (home.raw_lake / table).is_dir():
+            if any((home.raw_lake / table).glob("*/*/rows.parquet")):
                 lake = set(
                     con.execute(
                         f"select {per_day} from read_parquet('{files}', hive_partitioning = true) "

@@ -142,6 +142,13 @@ def test_the_demo_lands_every_bureau_on_every_day(demo: Demo) -> None:
         assert_every_mart_has_the_day(demo.home, day)
     assert_every_column_is_documented(demo.home)
     assert_the_lake_mirrors_raw(demo.home)  # what a second engine builds from
+    with connect(demo.home.warehouse, read_only=True) as con:
+        folders = [t for t in raw_tables(con) if not (demo.home.raw_lake / t).is_dir()]
+        register = con.execute("select * from raw._bureaus order by 1").fetchall()
+        kept = con.execute(
+            f"select * from '{demo.home.raw_lake / '_bureaus' / 'rows.parquet'}' order by 1"
+        ).fetchall()
+    assert folders == [] and kept == register and len(register) >= 7
     printed = demo.printed.splitlines()
     reconciliation = [line for line in printed if line.endswith(("  yes", "  NO"))]
     assert len(reconciliation) == 7 and all(line.endswith("yes") for line in reconciliation)

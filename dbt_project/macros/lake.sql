@@ -3,8 +3,8 @@
     (the session's metastore keeps them), and each dbt source of the raw schema becomes an
     external Parquet table over its folder, with the columns and types its YAML declares
     (generated from the standards) and partitioned by _source and _partition_date as the
-    folders are. Every table's folder must exist, an empty one for a standard no source has
-    delivered yet (the lake does not create those yet, nor hold raw._bureaus: issue 21).
+    folders are (each build gives every raw table its folder, an empty one for a standard no
+    source has delivered yet, and the register of bureaus: lake.prepare_for_build).
     DuckDB's raw tables live in its warehouse file: nothing to do there. -#}
 {% macro register_raw_lake() -%}
     {{ return(adapter.dispatch('register_raw_lake', 'citybase')()) }}

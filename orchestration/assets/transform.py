@@ -24,6 +24,7 @@ from orchestration.integrations.dbt.translator import (
     layer_and_bureau,
     source_feeds,
 )
+from orchestration.landing.lake import prepare_for_build
 from orchestration.landing.schema import ensure_raw_tables, write_bureau_register
 from orchestration.partitions import daily_partitions, night_day
 from orchestration.publish.private import write_lake
@@ -105,6 +106,7 @@ def build_dbt_assets(contracts: Sequence[Contract]) -> AssetsDefinition:
         with home.warehouse() as con:
             ensure_raw_tables(con)  # a standard no source has fed yet still stages, empty
             write_bureau_register(con, bureau_register(contracts))
+            prepare_for_build(con, home.paths.raw_lake)  # what Spark reads (landing/lake.py)
         with dbt_environment(day, home.paths.home):
             invocation = dbt.cli(
                 NIGHTLY_BUILD,

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.landing.schema import RAW_SCHEMA
+from orchestration.landing.schema import RAW_SCHEMA, REGISTER_TABLE
 from orchestration.sql import literal
 
 PARTITION_COLUMNS = ("_source", "_partition_date")
@@ -69,6 +69,26 @@ def keep_in_lake(
         )
         os.replace(staged, folder / FILE_NAME)
     return counts
+
+
+def prepare_for_build(con: duckdb.DuckDBPyConnection, lake: Path) -> None:
+    """What a build on another engine needs beside the delivered partitions: a folder for
+    every raw table (an empty one for a standard no source has delivered yet, as raw holds an
+    empty table) and the register of bureaus the build was given (raw._bureaus)."""
+    tables = con.execute(
+        "select table_name from duckdb_tables() where schema_name = ?", [RAW_SCHEMA]
+    ).fetchall()
+    for (table,) in tables:
+        if not table.startswith("_"):
+            (lake / table).mkdir(parents=True, exist_ok=True)
+    register = lake / REGISTER_TABLE
+    register.mkdir(parents=True, exist_ok=True)
+    staged = register / f".{FILE_NAME}.{os.getpid()}"
+    con.execute(
+        f"copy (select * from {RAW_SCHEMA}.{REGISTER_TABLE} order by bureau_code) "
+        f"to {literal(str(staged))} (format parquet)"
+    )
+    os.replace(staged, register / FILE_NAME)
 
 
 def _days_in(source_folder: Path) -> list[dt.date]:

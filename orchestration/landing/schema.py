@@ -56,8 +56,9 @@ LINEAGE_DDL = (
 )
 
 
+REGISTER_TABLE = "_bureaus"  # the register of bureaus, as dbt's dim_bureau reads it
 BUREAUS_DDL = f"""
-create table if not exists {RAW_SCHEMA}._bureaus (
+create table if not exists {RAW_SCHEMA}.{REGISTER_TABLE} (
     bureau_code varchar not null,
     bureau_name_zh varchar not null,
     bureau_name_en varchar not null
@@ -69,9 +70,9 @@ def write_bureau_register(con: duckdb.DuckDBPyConnection, register: dict) -> Non
     con.execute(f"create schema if not exists {RAW_SCHEMA}")
     con.execute(BUREAUS_DDL)
     con.execute("begin transaction")
-    con.execute(f"delete from {RAW_SCHEMA}._bureaus")
+    con.execute(f"delete from {RAW_SCHEMA}.{REGISTER_TABLE}")
     con.executemany(
-        f"insert into {RAW_SCHEMA}._bureaus values (?, ?, ?)",
+        f"insert into {RAW_SCHEMA}.{REGISTER_TABLE} values (?, ?, ?)",
         [[code, names["zh"], names["en"]] for code, names in register.items()],
     )
     con.execute("commit")
