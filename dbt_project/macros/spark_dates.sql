@@ -7,6 +7,12 @@
     timestamp_ntz
 {%- endmacro %}
 
+{#- Spark's date_trunc returns a session-zone timestamp, which Parquet stores in UTC: truncated
+    local times are cast back to local (timestamp_ntz), as DuckDB keeps them. -#}
+{% macro spark__date_trunc(datepart, date) -%}
+    cast(date_trunc('{{ datepart }}', {{ date }}) as timestamp_ntz)
+{%- endmacro %}
+
 {% macro spark__dateadd(datepart, interval, from_date_or_timestamp) -%}
     timestampadd({{ datepart }}, {{ interval }}, {{ from_date_or_timestamp }})
 {%- endmacro %}
