@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-import duckdb
-
+from orchestration.landing.schema import raw_tables
 from orchestration.settings import Paths
 from orchestration.warehouse import connect
 
@@ -45,17 +44,6 @@ def assert_nothing_lost(home: Paths) -> None:
                 "group by all having count(*) > 1)"
             ).fetchone()[0]
             assert twice == 0, table
-
-
-def raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The raw tables of loaded rows (not the bookkeeping ones, whose names start with _)."""
-    return [
-        t
-        for (t,) in con.execute(
-            "select table_name from duckdb_tables() "
-            "where schema_name = 'raw' and not starts_with(table_name, '_')"
-        ).fetchall()
-    ]
 
 
 def assert_the_lake_mirrors_raw(home: Paths) -> None:

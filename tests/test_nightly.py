@@ -16,12 +16,13 @@ import pytest
 
 from orchestration.cli import main
 from orchestration.integrations.dbt.project import ensure_manifest
+from orchestration.landing.schema import raw_tables
 from orchestration.settings import Paths
 from orchestration.snapshot import analyst_path
 from orchestration.warehouse import connect
 from tests.conftest import NIGHT_1, NIGHT_2, TEST_KEY
 from tests.docs import DocsQuestion, docs_questions, format_row
-from tests.invariants import assert_the_lake_mirrors_raw, raw_tables
+from tests.invariants import assert_the_lake_mirrors_raw
 
 DAY = dt.date(2026, 9, 30)
 

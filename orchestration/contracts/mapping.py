@@ -243,6 +243,14 @@ def raw_table_of(contract: Contract) -> str:
     return find_standard(contract.standard_id).table
 
 
+def raw_tables_of(contract: Contract) -> list[str]:
+    """Every raw table a contract loads: its standard's, and a GTFS feed's reference tables."""
+    tables = [raw_table_of(contract)]
+    if contract.format == "gtfs":
+        tables += list(gtfs_tables().values())
+    return tables
+
+
 def _gtfs_column(column: Column, namespace: str | None) -> MappedColumn:
     """A reference field as delivered: numeric ones typed, identifiers namespaced."""
     name = quote(column.name)

@@ -12,13 +12,13 @@ from pathlib import Path
 import duckdb
 
 from orchestration.connectors import files, gtfs, rest, sql
-from orchestration.contracts.mapping import Plan, gtfs_plans, plan, raw_table_of
+from orchestration.contracts.mapping import Plan, gtfs_plans, plan, raw_table_of, raw_tables_of
 from orchestration.contracts.model import Contract
 from orchestration.landing import readers
 from orchestration.landing.errors import DeliveryError
 from orchestration.landing.lake import keep_in_lake
 from orchestration.landing.load import LoadResult, already_loaded, load_file, record_failure
-from orchestration.landing.schema import RAW_SCHEMA
+from orchestration.landing.schema import RAW_SCHEMA, raw_tables
 from orchestration.landing.store import LandedFile, keep
 from orchestration.observability.metrics import profile_delivery
 from orchestration.settings import Paths
@@ -177,19 +177,11 @@ def mirror_to_lake(
     lake (landing/lake.py); returns the rows kept per raw table. Rewritten on every run, so a
     run that died between loading and keeping, or a re-run of a delivery already loaded,
     leaves the lake equal to raw all the same."""
-    tables = [raw_table_of(contract)]
-    if contract.format == "gtfs":
-        tables += [p.raw_table for p in gtfs_plans(contract).values()]
-    existing = {
-        name
-        for (name,) in con.execute(
-            "select table_name from duckdb_tables() where schema_name = ?", [RAW_SCHEMA]
-        ).fetchall()
-    }
+    existing = set(raw_tables(con))
     scope = day if contract.is_daily else None
     return {
         table: sum(keep_in_lake(con, paths.raw_lake, table, contract.key, scope).values())
-        for table in tables
+        for table in raw_tables_of(contract)
         if table in existing
     }
 

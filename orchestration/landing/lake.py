@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.landing.schema import RAW_SCHEMA, REGISTER_TABLE
+from orchestration.landing.schema import RAW_SCHEMA, REGISTER_TABLE, raw_tables
 from orchestration.sql import literal
 
 PARTITION_COLUMNS = ("_source", "_partition_date")
@@ -75,12 +75,8 @@ def prepare_for_build(con: duckdb.DuckDBPyConnection, lake: Path) -> None:
     """What a build on another engine needs beside the delivered partitions: a folder for
     every raw table (an empty one for a standard no source has delivered yet, as raw holds an
     empty table) and the register of bureaus the build was given (raw._bureaus)."""
-    tables = con.execute(
-        "select table_name from duckdb_tables() where schema_name = ?", [RAW_SCHEMA]
-    ).fetchall()
-    for (table,) in tables:
-        if not table.startswith("_"):
-            (lake / table).mkdir(parents=True, exist_ok=True)
+    for table in raw_tables(con):
+        (lake / table).mkdir(parents=True, exist_ok=True)
     register = lake / REGISTER_TABLE
     register.mkdir(parents=True, exist_ok=True)
     staged = register / f".{FILE_NAME}.{os.getpid()}"

@@ -44,6 +44,19 @@ create table if not exists {RAW_SCHEMA}._quarantine (
 )"""
 
 
+def raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The raw tables of loaded rows, one per standard (not the bookkeeping ones, whose names
+    start with _)."""
+    return [
+        table
+        for (table,) in con.execute(
+            "select table_name from duckdb_tables() where schema_name = ? "
+            "and not starts_with(table_name, '_') order by table_name",
+            [RAW_SCHEMA],
+        ).fetchall()
+    ]
+
+
 def ensure_bookkeeping(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"create schema if not exists {RAW_SCHEMA}")
     con.execute(MANIFEST_DDL)
