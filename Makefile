@@ -72,7 +72,7 @@ bench: install
 
 # Re-pin every dependency from pyproject.toml (needs the package registry).
 lock: install
-	$(BIN)/uv pip compile pyproject.toml --extra dev --python 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra spark --python 3.11 -o requirements.lock
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs .pytest_cache

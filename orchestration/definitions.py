@@ -14,6 +14,7 @@ from orchestration.assets.transform import build_dbt_assets
 from orchestration.bureaus import bureaus_delivering
 from orchestration.freshness import freshness_checks, freshness_sensor
 from orchestration.integrations.dbt.project import dbt_executable, dbt_project
+from orchestration.integrations.dbt.spark import engine_target
 from orchestration.jobs import NIGHT, nightly_schedule
 from orchestration.location import CONTRACTS
 from orchestration.resources import CitybaseHome
@@ -40,6 +41,9 @@ defs = Definitions(
     ],
     resources={
         "home": CitybaseHome(),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+        # CITYBASE_ENGINE picks the profile's target: DuckDB (local) or Spark (docs/operations.md)
+        "dbt": DbtCliResource(
+            project_dir=dbt_project, dbt_executable=dbt_executable(), target=engine_target()
+        ),
     },
 )

@@ -49,7 +49,7 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, home: Path, built_for: dt.dat
     target.parent.mkdir()
     tables = con.execute(
         f"""select table_schema, table_name from information_schema.tables
-            where table_catalog = current_database() and table_type = 'BASE TABLE'
+            where table_catalog = current_database() and table_type in ('BASE TABLE', 'VIEW')
               and table_schema in {ANALYST_SCHEMAS} order by 1, 2"""
     ).fetchall()
     con.execute(f"attach '{target}' as snapshot")
@@ -92,8 +92,10 @@ def _analyst_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) ->
 def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
     """The table's and its columns' comments (dbt's persist_docs), onto the snapshot's copy."""
     where = "database_name = current_database() and schema_name = ? and table_name = ?"
-    (comment,) = con.execute(
-        f"select comment from duckdb_tables() where {where}", [schema, table]
+    (comment,) = con.execute(  # a table, or a view over Spark's files (integrations/dbt/spark.py)
+        f"select comment from duckdb_tables() where {where} "
+        f"union all select comment from duckdb_views() where {where.replace('table_', 'view_')}",
+        [schema, table, schema, table],
     ).fetchone()
     if comment:
         con.execute(f"comment on table snapshot.{schema}.{table} is {literal(comment)}")

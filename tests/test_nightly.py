@@ -54,7 +54,8 @@ def assert_every_mart_has_the_day(home: Paths, day: dt.date) -> None:
 
 
 def assert_every_column_is_documented(home: Paths) -> None:
-    """Every model the build wrote, and every column it has, carries a description in YAML."""
+    """Every model the build wrote, and every column it has, carries a description in YAML, in
+    the table's order (a reader of the docs, and an engine that reorders columns, rely on it)."""
     manifest = json.loads(ensure_manifest().read_text())
     documented = {
         (node["schema"], node["name"]): node
@@ -63,19 +64,24 @@ def assert_every_column_is_documented(home: Paths) -> None:
     }
     with connect(home.warehouse, read_only=True) as con:
         built = con.execute(
-            "select table_schema, table_name, list(column_name) from information_schema.columns "
+            "select table_schema, table_name, list(column_name order by ordinal_position) "
+            "from information_schema.columns "
             "where table_schema in ('staging', 'intermediate', 'marts', 'open_data', 'private') "
             "group by all"
         ).fetchall()
-    missing = []
+    missing, out_of_order = [], []
     for schema, table, columns in built:
         node = documented[(schema, table)]
+        if [c for c in node["columns"] if c in columns] != [
+            c for c in columns if c in node["columns"]
+        ]:
+            out_of_order.append(table)
         if not node["description"]:
             missing.append(table)
         missing += [
             f"{table}.{c}" for c in columns if not node["columns"].get(c, {}).get("description")
         ]
-    assert len(built) == len(documented) and missing == []
+    assert len(built) == len(documented) and missing == [] and out_of_order == []
     # the marts are described in Chinese first, English beside it (and so are their comments)
     chinese_first = re.compile(r"[^。.]*[\u4e00-\u9fff][^。.]*。")
     english_only = [

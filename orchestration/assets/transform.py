@@ -19,6 +19,12 @@ from orchestration.bureaus import bureau_register
 from orchestration.contracts.model import Contract
 from orchestration.instance import WAREHOUSE_POOL
 from orchestration.integrations.dbt.project import dbt_environment, ensure_manifest
+from orchestration.integrations.dbt.spark import (
+    REGISTER_RAW_LAKE,
+    SPARK_TARGET,
+    expose_spark_tables,
+    spark_warehouse,
+)
 from orchestration.integrations.dbt.translator import (
     CitybaseTranslator,
     layer_and_bureau,
@@ -103,11 +109,14 @@ def build_dbt_assets(contracts: Sequence[Contract]) -> AssetsDefinition:
     )
     def _models(context: AssetExecutionContext, dbt: DbtCliResource, home: CitybaseHome):
         day = night_day(context)
+        on_spark = dbt.target == SPARK_TARGET
         with home.warehouse() as con:
             ensure_raw_tables(con)  # a standard no source has fed yet still stages, empty
             write_bureau_register(con, bureau_register(contracts))
             prepare_for_build(con, home.paths.raw_lake)  # what Spark reads (landing/lake.py)
         with dbt_environment(day, home.paths.home):
+            if on_spark:  # the night's new lake partitions, found again by Spark's metastore
+                dbt.cli(REGISTER_RAW_LAKE, target_path=home.paths.dbt_target).wait()
             invocation = dbt.cli(
                 NIGHTLY_BUILD,
                 context=context,
@@ -121,11 +130,13 @@ def build_dbt_assets(contracts: Sequence[Contract]) -> AssetsDefinition:
             else:
                 yield event
         run_results = invocation.get_artifact("run_results.json")
+        manifest = invocation.get_artifact("manifest.json")
         with home.warehouse() as con:
+            if on_spark:  # what publish, reports and the snapshot read, as DuckDB views
+                exposed = expose_spark_tables(con, spark_warehouse(home.paths.home), manifest)
+                context.log.info(f"Spark's tables read through DuckDB: {len(exposed)}")
             samples = failing_samples(con, run_results)
-            records = dbt_check_records(
-                run_results, invocation.get_artifact("manifest.json"), samples
-            )
+            records = dbt_check_records(run_results, manifest, samples)
             save_records(con, day, records, {"dbt"})
             seconds = wall_seconds_by_kind(run_results["results"]).get("test", 0.0)
             save_timing(con, day, "dbt_tests", "dbt_warehouse", seconds)

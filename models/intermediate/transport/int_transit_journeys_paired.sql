@@ -67,7 +67,7 @@ journeys as (
         next_tapped_at as alighted_at,
         {{
             dbt.datediff('tapped_at', 'next_tapped_at', 'second')
-        }} / 60.0 as journey_minutes,
+        }} / 60e0 as journey_minutes,
         delivery_date
     from with_next
     where

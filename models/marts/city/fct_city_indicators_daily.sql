@@ -24,9 +24,9 @@ hotline as (
         district_code,
         date_day,
         count(*) as hotline_orders,
-        avg(case when is_satisfied then 1.0 when not is_satisfied then 0.0 end)
+        avg(case when is_satisfied then 1e0 when not is_satisfied then 0e0 end)
             as hotline_satisfaction_rate,
-        avg(case when is_closing_overdue then 1.0 else 0.0 end) as hotline_overdue_share
+        avg(case when is_closing_overdue then 1e0 else 0e0 end) as hotline_overdue_share
     from {{ ref('fct_hotline_orders') }}
     group by district_code, date_day
 ),
@@ -44,7 +44,7 @@ beds as (
     select
         hospitals.district_code,
         census.date_day,
-        sum(census.beds_occupied) * 1.0 / nullif(sum(census.beds_open), 0) as bed_occupancy_rate
+        sum(census.beds_occupied) * 1e0 / nullif(sum(census.beds_open), 0) as bed_occupancy_rate
     from {{ ref('fct_bed_occupancy_daily') }} as census
     inner join {{ ref('dim_hospital') }} as hospitals
         on census.hospital_id = hospitals.hospital_id
@@ -57,8 +57,8 @@ services as (
         district_code,
         date_day,
         count(*) as service_applications,
-        avg(case when is_online then 1.0 else 0.0 end) as service_online_share,
-        avg(case when is_on_time then 1.0 when not is_on_time then 0.0 end)
+        avg(case when is_online then 1e0 else 0e0 end) as service_online_share,
+        avg(case when is_on_time then 1e0 when not is_on_time then 0e0 end)
             as service_on_time_rate
     from {{ ref('fct_service_applications') }}
     group by district_code, date_day
@@ -87,7 +87,7 @@ hotels as (
     select
         district_code,
         date_day,
-        sum(rooms_occupied) * 1.0 / nullif(sum(rooms_total), 0) as hotel_occupancy_rate
+        sum(rooms_occupied) * 1e0 / nullif(sum(rooms_total), 0) as hotel_occupancy_rate
     from {{ ref('fct_hotel_occupancy_daily') }}
     where rooms_occupied is not null
     group by district_code, date_day

@@ -115,7 +115,7 @@ final as (
         outpatient_visits,
         service_applications,
         {%- for measure in measures %}
-            {{ measure }} * 1000.0 / nullif(resident_population, 0) as {{ measure }}_per_1000,
+            {{ measure }} * 1000e0 / nullif(resident_population, 0) as {{ measure }}_per_1000,
         {%- endfor %}
         resident_population > 0 as has_residents
     from counts

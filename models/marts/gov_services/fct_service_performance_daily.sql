@@ -21,12 +21,12 @@ final as (
         department,
         count(*) as applications,
         count(case when is_online then 1 end) as online_applications,
-        avg(case when is_online then 1.0 else 0.0 end) as online_share,
+        avg(case when is_online then 1e0 else 0e0 end) as online_share,
         count(processing_working_days) as completed_applications,
-        avg(case when is_on_time then 1.0 when not is_on_time then 0.0 end) as on_time_rate,
+        avg(case when is_on_time then 1e0 when not is_on_time then 0e0 end) as on_time_rate,
         avg(processing_working_days) as mean_processing_working_days,
         count(rating) as rated_applications,
-        avg(case when is_good_rating then 1.0 when not is_good_rating then 0.0 end)
+        avg(case when is_good_rating then 1e0 when not is_good_rating then 0e0 end)
             as good_rating_rate
     from applications
     group by date_day, item_code, department

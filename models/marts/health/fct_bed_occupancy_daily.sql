@@ -55,7 +55,7 @@ final as (
         beds_occupied,
         admissions,
         discharges,
-        beds_occupied * 1.0 / nullif(beds_open, 0) as occupancy_rate
+        beds_occupied * 1e0 / nullif(beds_open, 0) as occupancy_rate
     from census_to_build
 )
 

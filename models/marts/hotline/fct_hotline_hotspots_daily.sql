@@ -38,7 +38,7 @@ final as (
         per_place.district_code,
         per_place.category,
         per_place.orders,
-        per_place.orders * 1.0 / city_totals.city_orders as share_of_city_orders,
+        per_place.orders * 1e0 / city_totals.city_orders as share_of_city_orders,
         dense_rank() over (
             partition by per_place.date_day order by per_place.orders desc
         ) as hotspot_rank

@@ -75,7 +75,7 @@ timed as (
         }} as response_minutes,
         {{
             dbt.datediff('received_at', 'closed_at', 'minute')
-        }} / 60.0 as closing_hours
+        }} / 60e0 as closing_hours
     from orders_to_build
 ),
 

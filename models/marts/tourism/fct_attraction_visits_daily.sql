@@ -84,9 +84,9 @@ final as (
         peaks.peak_hour_entries,
         attractions.instant_capacity,
         attractions.daily_capacity,
-        peaks.peak_hour_entries * 1.0 / nullif(attractions.instant_capacity, 0)
+        peaks.peak_hour_entries * 1e0 / nullif(attractions.instant_capacity, 0)
             as peak_hour_load_ratio,
-        daily.entries * 1.0 / nullif(attractions.daily_capacity, 0) as daily_load_ratio
+        daily.entries * 1e0 / nullif(attractions.daily_capacity, 0) as daily_load_ratio
     from daily
     inner join peaks
         on daily.attraction_id = peaks.attraction_id and daily.date_day = peaks.date_day

@@ -64,7 +64,7 @@ final as (
         reports_to_build.rooms_occupied,
         reports_to_build.guests,
         reports_to_build.average_price_yuan,
-        reports_to_build.rooms_occupied * 1.0 / nullif(reports_to_build.rooms_total, 0)
+        reports_to_build.rooms_occupied * 1e0 / nullif(reports_to_build.rooms_total, 0)
             as occupancy_rate,
         reports_to_build.average_price_yuan * reports_to_build.rooms_occupied
         / nullif(reports_to_build.rooms_total, 0) as revpar_yuan

@@ -55,7 +55,7 @@ final as (
         count(case when punctuality = 'on_time' then 1 end) as stop_arrivals_on_time,
         count(case when punctuality = 'early' then 1 end) as stop_arrivals_early,
         count(case when punctuality = 'late' then 1 end) as stop_arrivals_late,
-        avg(case when punctuality = 'on_time' then 1.0 else 0.0 end) as on_time_share,
+        avg(case when punctuality = 'on_time' then 1e0 else 0e0 end) as on_time_share,
         avg(delay_seconds) as mean_delay_seconds
     from classified
     group by date_day, route_id

@@ -47,7 +47,7 @@ per_route as (
         date_day,
         route_id,
         count(*) as trips,
-        sum(duration_seconds) / 3600.0 as service_hours,
+        sum(duration_seconds) / 3600e0 as service_hours,
         min(first_departure_seconds) as first_departure_seconds,
         max(first_departure_seconds) as last_departure_seconds
     from day_trips
@@ -82,7 +82,7 @@ headways as (
             avg(
                 case
                     when departures_{{ band }} > 0
-                        then {{ (hours[1] - hours[0]) * 60 }} * 1.0 / departures_{{ band }}
+                        then {{ (hours[1] - hours[0]) * 60 }} * 1e0 / departures_{{ band }}
                 end
             ) as headway_{{ band }}_minutes,
         {%- endfor %}
