@@ -66,9 +66,11 @@ BENCH_SCALES ?= 0.01,0.1,1,10
 BENCH_REPEAT ?= 3
 BENCH_HISTORY ?= 30
 BENCH_HISTORY_SCALE ?= 0.1
+BENCH_SPARK_SCALE ?= 1
 bench: install
 	$(BIN)/citybase bench --scales $(BENCH_SCALES) --repeat $(BENCH_REPEAT) \
-		--history $(BENCH_HISTORY) --history-scale $(BENCH_HISTORY_SCALE)
+		--history $(BENCH_HISTORY) --history-scale $(BENCH_HISTORY_SCALE) \
+		--spark-scale $(BENCH_SPARK_SCALE)
 
 # Re-pin every dependency from pyproject.toml (needs the package registry).
 lock: install

@@ -226,6 +226,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         repeat=args.repeat,
         history=args.history,
         history_scale=args.history_scale,
+        spark_scale=args.spark_scale,
         start=args.start,
         seed=args.seed,
         workdir=Path(args.workdir).resolve(),
@@ -349,6 +350,9 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     bench.add_argument("--history", type=int, default=30, help="nights before the incremental one")
     bench.add_argument("--history-scale", type=float, default=0.1)
+    bench.add_argument(
+        "--spark-scale", type=float, default=1, help="the scale also built on Spark (0: none)"
+    )
     bench.add_argument("--start", type=_date, default=dt.date(2026, 9, 1))
     bench.add_argument("--seed", type=int, default=20261001)
     bench.add_argument("--workdir", default="bench/work", help="scratch space (deleted runs)")

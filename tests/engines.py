@@ -1,4 +1,5 @@
-"""Comparing one relation as two engines built it, row by row (tests/test_spark.py)."""
+"""Comparing one relation as two engines built it, row by row (tests/test_spark.py): a
+relation is anything a `from` clause takes (a table, a view, `read_parquet(...)`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ APPROXIMATE = ("DOUBLE", "FLOAT", "REAL")
 
 
 def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
-    return {name: kind for name, kind, *_ in con.execute(f"describe {relation}").fetchall()}
+    return {
+        name: kind
+        for name, kind, *_ in con.execute(f"describe select * from {relation}").fetchall()
+    }
 
 
 def _same(column: str, kind: str) -> str:

@@ -135,7 +135,7 @@ def build_dbt_assets(contracts: Sequence[Contract]) -> AssetsDefinition:
             if on_spark:  # what publish, reports and the snapshot read, as DuckDB views
                 exposed = expose_spark_tables(con, spark_warehouse(home.paths.home), manifest)
                 context.log.info(f"Spark's tables read through DuckDB: {len(exposed)}")
-            samples = failing_samples(con, run_results)
+            samples = failing_samples(con, run_results, manifest["metadata"]["adapter_type"])
             records = dbt_check_records(run_results, manifest, samples)
             save_records(con, day, records, {"dbt"})
             seconds = wall_seconds_by_kind(run_results["results"]).get("test", 0.0)

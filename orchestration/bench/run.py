@@ -45,6 +45,7 @@ class BenchConfig:
     repeat: int
     history: int
     history_scale: float
+    spark_scale: float  # 0: no night on Spark
     start: dt.date
     seed: int
     workdir: Path
@@ -206,6 +207,28 @@ def measure_absent_sources(config: BenchConfig) -> dict[str, Any]:
     return {"scale": scale, "present_seconds": present, "absent_seconds": without, "ratio": ratio}
 
 
+def measure_spark(config: BenchConfig) -> dict[str, Any]:
+    """The night at `spark_scale` with its build on a local Spark session (CITYBASE_ENGINE=spark),
+    each run in a fresh home as DuckDB's nights are; skipped, with the reason, without Java."""
+    scale = config.spark_scale
+    if shutil.which("java") is None:
+        print("bench: no night on Spark: Java is missing (apt install openjdk-17-jre-headless)")
+        return {"scale": scale, "skipped": "Java is missing"}
+    city = _city(config, scale, 1)
+    nights = []
+    for repeat in range(config.repeat):
+        home = _fresh_home(config.workdir / f"sf{scale:g}-spark", city)
+        night = run_night(home, config.start, {"CITYBASE_ENGINE": "spark"})
+        nights.append(night)
+        seconds = night["seconds"]
+        print(
+            f"bench: scale {scale:g} on Spark, run {repeat + 1}: night "
+            f"{seconds['total']:.1f} s (build {seconds['build']:.1f} s)",
+            flush=True,
+        )
+    return {"scale": scale, "nights": nights}
+
+
 def run_bench(config: BenchConfig) -> list[Path]:
     """Runs every measurement; the results files are rewritten after each scale, so that a long
     run interrupted late still leaves what it measured."""
@@ -221,6 +244,7 @@ def run_bench(config: BenchConfig) -> list[Path]:
             "repeat": config.repeat,
             "history": config.history,
             "history_scale": config.history_scale,
+            "spark_scale": config.spark_scale,
             "day": config.start.isoformat(),
             "seed": config.seed,
         },
@@ -228,6 +252,7 @@ def run_bench(config: BenchConfig) -> list[Path]:
         "sharing": [],
         "history": None,
         "absent_sources": None,
+        "spark": None,
     }
     for scale in config.scales:
         runs, sharing = measure_scale(config, scale)
@@ -238,4 +263,7 @@ def run_bench(config: BenchConfig) -> list[Path]:
         results["history"] = measure_history(config)
         write_outputs(results, config.out)
     results["absent_sources"] = measure_absent_sources(config)
+    if config.spark_scale > 0:
+        write_outputs(results, config.out)
+        results["spark"] = measure_spark(config)
     return write_outputs(results, config.out)

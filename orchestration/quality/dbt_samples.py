@@ -2,12 +2,15 @@
 
 dbt holds the warehouse file while it builds, so the samples are read afterwards by running
 each failed test's compiled query again with a limit; passing tests cost nothing. dbt's
-`store_failures` would write one relation per test on every night instead.
+`store_failures` would write one relation per test on every night instead. A test compiled for
+Spark (CITYBASE_ENGINE=spark) is translated to DuckDB's dialect by sqlglot and reads the views
+over Spark's tables (orchestration/integrations/dbt/spark.py).
 """
 
 from __future__ import annotations
 
 import duckdb
+import sqlglot
 
 from orchestration.privacy import mask_sql
 
@@ -15,8 +18,11 @@ SAMPLE_SIZE = 5
 FAILED = ("fail", "warn", "error")
 
 
-def failing_samples(con: duckdb.DuckDBPyConnection, run_results: dict) -> dict[str, list[str]]:
-    """unique_id of each failed test -> up to SAMPLE_SIZE of its failing rows as masked JSON."""
+def failing_samples(
+    con: duckdb.DuckDBPyConnection, run_results: dict, dialect: str = "duckdb"
+) -> dict[str, list[str]]:
+    """unique_id of each failed test -> up to SAMPLE_SIZE of its failing rows as masked JSON;
+    `dialect` is the sqlglot name of the engine that compiled the tests."""
     samples = {}
     for result in run_results["results"]:
         sql = result.get("compiled_code")
@@ -24,10 +30,12 @@ def failing_samples(con: duckdb.DuckDBPyConnection, run_results: dict) -> dict[s
             continue
         masked = mask_sql("to_json(failing)::varchar", False)
         try:
+            if dialect != "duckdb":
+                sql = sqlglot.transpile(sql, read=dialect, write="duckdb")[0]
             rows = con.execute(
                 f"select {masked} from ({sql}) as failing limit {SAMPLE_SIZE}"
             ).fetchall()
-        except duckdb.Error as exc:  # e.g. the model it tests was not built
+        except (duckdb.Error, sqlglot.errors.SqlglotError) as exc:  # e.g. the model is not built
             rows = [(f"(no sample: {str(exc).splitlines()[0][:200]})",)]
         samples[result["unique_id"]] = [row[0] for row in rows]
     return samples
