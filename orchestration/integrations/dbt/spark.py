@@ -6,7 +6,7 @@ models, built by Spark from the raw lake (landing/lake.py) into Parquet tables u
 the analyst snapshot, the private lake) keeps reading the DuckDB warehouse: after the build,
 each table Spark wrote becomes a view there over its Parquet files, under the same schema and
 name, its columns in the order the model's YAML documents them (Spark moves partition columns
-to the end). Views Spark keeps only in its metastore (staging, intermediate) are not exposed.
+to the end). Views Spark keeps only in its metastore (staging) are not exposed.
 """
 
 from __future__ import annotations
@@ -72,29 +72,32 @@ def expose_spark_tables(
         con.execute(f"create schema if not exists {quote(schema)}")
         if (schema, name) in tables:
             con.execute(f"drop table {relation}")
+        columns = _in_documented_order(con, files, node)
         con.execute(
             f"create or replace view {relation} as select "
-            f"{_in_documented_order(con, files, node)} from {files}"
+            f"{', '.join(quote(c) for c in columns)} from {files}"
         )
-        _describe(con, relation, node)
+        _describe(con, relation, node, columns)
         exposed.append(f"{schema}.{name}")
     return exposed
 
 
-def _describe(con: duckdb.DuckDBPyConnection, relation: str, node: dict) -> None:
+def _describe(
+    con: duckdb.DuckDBPyConnection, relation: str, node: dict, columns: list[str]
+) -> None:
     """The model's YAML documentation as the view's comments, as DuckDB's build persists it."""
     if node.get("description"):
         con.execute(f"comment on view {relation} is {literal(node['description'])}")
     for column, documented in node["columns"].items():
-        if documented.get("description"):
+        if column in columns and documented.get("description"):
             con.execute(
                 f"comment on column {relation}.{quote(column)} is "
                 f"{literal(documented['description'])}"
             )
 
 
-def _in_documented_order(con: duckdb.DuckDBPyConnection, files: str, node: dict) -> str:
+def _in_documented_order(con: duckdb.DuckDBPyConnection, files: str, node: dict) -> list[str]:
     """The files' columns, those the model documents first and in its YAML's order."""
     present = [row[0] for row in con.execute(f"describe select * from {files}").fetchall()]
     documented = [c for c in node["columns"] if c in present]
-    return ", ".join(quote(c) for c in documented + [c for c in present if c not in documented])
+    return documented + [c for c in present if c not in documented]
