@@ -89,8 +89,8 @@ class TwoNights:
 @pytest.fixture(scope="session")
 def two_nights(tmp_path_factory: pytest.TempPathFactory, demo_city: Path) -> TwoNights:
     """Night 1 of the demo city as delivered; night 2 with the environment bureau's hourly
-    readings corrupted (every PM2.5 value negative). Shared by the publication and report
-    tests, which only read it (the rollback test is the one that changes what is served)."""
+    readings corrupted (every PM2.5 value negative). Shared by many tests, which only read it:
+    a test that changes what is served (a rollback) works on a copy."""
     from orchestration.night import run_nightly  # imports Dagster: only for the tests that run it
 
     root = tmp_path_factory.mktemp("two_nights")

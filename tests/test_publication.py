@@ -92,9 +92,13 @@ def test_a_corrupt_delivery_holds_back_its_datasets_and_the_others_publish(
 
 @pytest.mark.slow
 def test_rollback_serves_the_previous_release_byte_for_byte(
-    two_nights: TwoNights, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+    two_nights: TwoNights,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
 ) -> None:
-    home, before = two_nights.home, live_files(two_nights.after_night_1)
+    home, before = Paths(tmp_path / "home"), live_files(two_nights.after_night_1)
+    shutil.copytree(two_nights.home.home, home.home, symlinks=True)  # the fixture stays as served
     monkeypatch.setenv("CITYBASE_HOME", str(home.home))
     rolled = "route-boardings-daily"
     assert live_files(home)[rolled][0] != before[rolled][0]
