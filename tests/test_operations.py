@@ -212,13 +212,12 @@ def _state(home: Paths) -> dict:
     }
 
 
-BACKFILL = ["backfill", "--from", str(NIGHT_1), "--to", str(NIGHT_2), "--log-level", "ERROR"]
-
-
-def _backfill(env: dict[str, str], **popen) -> subprocess.Popen:
+def _backfill(env: dict[str, str], start: dt.date = NIGHT_1, **popen) -> subprocess.Popen:
+    """`citybase backfill` from `start` to night 2, headless, in its own process."""
     pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    days = ["--from", str(start), "--to", str(NIGHT_2)]
     return subprocess.Popen(
-        [sys.executable, "-m", "orchestration.cli", *BACKFILL],
+        [sys.executable, "-m", "orchestration.cli", "backfill", *days, "--log-level", "ERROR"],
         cwd=PROJECT_ROOT,
         env=env,
         text=True,
@@ -265,8 +264,9 @@ def _wait_for_build(instance: DagsterInstance, day: dt.date, timeout: float = 60
 @pytest.fixture(scope="module")
 def operated(tmp_path_factory: pytest.TempPathFactory, demo_city: Path, webhook) -> Operated:
     """Two nights run as a backfill while an analyst queries in a loop (the hotline's file of
-    night 2 held back: it will arrive late); then the same backfill again, killed with SIGKILL
-    in the middle of night 2's build, and run once more to the end. On PostgreSQL when given."""
+    night 2 held back: it will arrive late); then a backfill of night 2, killed with SIGKILL
+    in the middle of its build; then the first backfill once more, to the end. On PostgreSQL
+    when given."""
     hook, url = webhook
     root = tmp_path_factory.mktemp("operations")
     home = Paths(root / "home")
@@ -294,7 +294,7 @@ def operated(tmp_path_factory: pytest.TempPathFactory, demo_city: Path, webhook)
     after_first = _state(home)
 
     with (root / "killed.log").open("w") as log:  # nobody reads its pipes: a file, not a pipe
-        killed = _backfill(env, start_new_session=True, stdout=log, stderr=log)
+        killed = _backfill(env, NIGHT_2, start_new_session=True, stdout=log, stderr=log)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CITYBASE_DAGSTER_POSTGRES_URL", env.get("CITYBASE_DAGSTER_POSTGRES_URL", ""))
         instance = DagsterInstance.from_config(env["DAGSTER_HOME"])
