@@ -90,6 +90,13 @@ def test_a_corrupt_delivery_holds_back_its_datasets_and_the_others_publish(
         assert done.returncode == 0, done.stdout.decode()[-3000:]
 
 
+def _copy_of(two_nights: TwoNights, tmp_path: Path) -> Paths:
+    """The two nights' home for a test that changes what it serves: the fixture stays as is."""
+    home = Paths(tmp_path / "home")
+    shutil.copytree(two_nights.home.home, home.home, symlinks=True)
+    return home
+
+
 @pytest.mark.slow
 def test_rollback_serves_the_previous_release_byte_for_byte(
     two_nights: TwoNights,
@@ -97,8 +104,7 @@ def test_rollback_serves_the_previous_release_byte_for_byte(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture,
 ) -> None:
-    home, before = Paths(tmp_path / "home"), live_files(two_nights.after_night_1)
-    shutil.copytree(two_nights.home.home, home.home, symlinks=True)  # the fixture stays as served
+    home, before = _copy_of(two_nights, tmp_path), live_files(two_nights.after_night_1)
     monkeypatch.setenv("CITYBASE_HOME", str(home.home))
     rolled = "route-boardings-daily"
     assert live_files(home)[rolled][0] != before[rolled][0]
@@ -132,8 +138,7 @@ def test_only_open_data_is_readable_by_other_users(two_nights: TwoNights) -> Non
 def test_conditional_data_is_not_written_into_a_share_others_can_read(
     two_nights: TwoNights, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    home = Paths(tmp_path / "home")
-    shutil.copytree(two_nights.home.home, home.home, symlinks=True)
+    home = _copy_of(two_nights, tmp_path)
     share = tmp_path / "world-readable-share"
     share.mkdir(mode=0o755)
     share.chmod(0o755)
@@ -190,8 +195,7 @@ def test_a_publish_that_dies_mid_way_leaves_the_catalogue_and_the_files_agreeing
 ) -> None:
     """Every served name resolves through one link that a publish flips last: a publish that
     dies before the flip serves the old view whole, one that gets past it the new view whole."""
-    home = Paths(tmp_path / "home")
-    shutil.copytree(two_nights.home.home, home.home, symlinks=True)
+    home = _copy_of(two_nights, tmp_path)
     monkeypatch.setenv("CITYBASE_HOME", str(home.home))
     _catalogue_agrees_with_what_is_served(home)
     for name in ("catalog.json", "datapackage.json", "index.html"):
