@@ -38,6 +38,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
         self._engines: OrderedDict[str, Engine] = OrderedDict()
+        self._tables_present: set[str] = set()
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -67,6 +68,14 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         with self._db_lock, self._engine(shard).connect() as conn, conn.begin():
             yield conn
 
+    def has_table(self, table_name: str) -> bool:
+        """Dagster asks before every asset check event (and inside the index's transactions, so
+        no lock here) whether the index has a table, through a new engine each time: 2 s of a
+        small night. A table once there stays there (migrations add; `wipe` starts over)."""
+        if table_name not in self._tables_present and super().has_table(table_name):
+            self._tables_present.add(table_name)
+        return table_name in self._tables_present
+
     def _dispose_engines(self) -> None:
         with self._db_lock:
             while self._engines:
@@ -74,6 +83,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     def wipe(self) -> None:
         self._dispose_engines()  # the files are about to be deleted
+        self._tables_present.clear()
         super().wipe()
 
     def dispose(self) -> None:

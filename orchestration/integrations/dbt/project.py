@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
 import subprocess
 import sys
@@ -17,16 +18,26 @@ from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 RUN_DATE_VARIABLE = "CITYBASE_RUN_DATE"  # read by the macro run_date() (macros/incremental.sql)
 HOME_VARIABLE = "CITYBASE_HOME"  # read by profiles.yml: where the warehouse file is
+# dbt's own log file (the home's dbt/dbt.log) at info: node results, errors and their SQL. At
+# debug dbt also writes every query it sends, a fifth of a small night's build (measured with
+# py-spy); an operator who wants them sets DBT_LOG_LEVEL_FILE=debug.
+LOG_LEVEL_FILE_VARIABLE = "DBT_LOG_LEVEL_FILE"
+LOG_LEVEL_FILE_DEFAULT = "info"
 
 
 @contextmanager
 def dbt_environment(day: dt.date, home: Path) -> Iterator[None]:
-    """What a dbt invocation started inside builds: the night's day and the home whose
-    warehouse it builds. Environment variables, not `--vars`: a new var each night would make
-    dbt parse the whole project again (see run_date()). dagster-dbt hands dbt this process's
-    environment and takes none of its own, so the variables are set for the start of the
-    invocation only and then restored: the process's own environment is left as it was."""
-    planted = {RUN_DATE_VARIABLE: day.isoformat(), HOME_VARIABLE: str(home)}
+    """What a dbt invocation started inside builds: the night's day, the home whose warehouse
+    it builds, and how much it writes to its own log file. Environment variables, not
+    `--vars`: a new var each night would make dbt parse the whole project again (see
+    run_date()). dagster-dbt hands dbt this process's environment and takes none of its own,
+    so the variables are set for the start of the invocation only and then restored: the
+    process's own environment is left as it was."""
+    planted = {
+        RUN_DATE_VARIABLE: day.isoformat(),
+        HOME_VARIABLE: str(home),
+        LOG_LEVEL_FILE_VARIABLE: os.environ.get(LOG_LEVEL_FILE_VARIABLE, LOG_LEVEL_FILE_DEFAULT),
+    }
     before = {name: os.environ.get(name) for name in planted}
     os.environ.update(planted)
     try:
@@ -58,21 +69,26 @@ def _sources_newer_than(manifest: Path) -> bool:
 
 
 def ensure_manifest() -> Path:
-    """Runs `dbt parse` when the manifest is missing or older than the models (about 5 s)."""
+    """Runs `dbt parse` when the manifest is missing or older than the models (about 5 s).
+    Processes that start together (the UI and a night, or two test workers) take turns: one
+    parses, the others then find the manifest current instead of reading it half-written."""
     manifest = dbt_project.manifest_path
-    if _sources_newer_than(manifest):
-        subprocess.run(
-            [
-                dbt_executable(),
-                "parse",
-                "--quiet",
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-            ],
-            check=True,
-        )
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    with (manifest.parent / ".parse.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _sources_newer_than(manifest):
+            subprocess.run(
+                [
+                    dbt_executable(),
+                    "parse",
+                    "--quiet",
+                    "--profiles-dir",
+                    str(DBT_PROJECT_DIR),
+                    "--project-dir",
+                    str(DBT_PROJECT_DIR),
+                ],
+                check=True,
+            )
     return manifest
 
 
