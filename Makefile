@@ -51,10 +51,8 @@ lint: install
 	mkdir -p $(CITYBASE_HOME)
 	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . && ../$(BIN)/sqlfluff lint ../models
 
-# Both cores: two pytest workers, each module's tests (and every reader of the two nights) on one.
-TEST_WORKERS ?= 2
 test: lint
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest
 
 # The inner loop: ruff, the import layers, and the tests that build no whole demo city.
 test-fast: install

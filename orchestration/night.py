@@ -127,7 +127,7 @@ def run_nightly(
             for job in NIGHT:
                 started = time.perf_counter()
                 # dagster-dbt copies dbt's whole log to stdout: the view says what happened
-                # instead, and dbt keeps its own log file (dbt_project/logs/dbt.log)
+                # instead, and dbt keeps its own log file (the home's dbt/dbt.log)
                 with (
                     PeakRss() as peak,
                     view.job(job.name, day) if view else nullcontext(),

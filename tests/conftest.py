@@ -21,31 +21,6 @@ from orchestration.warehouse import connect
 # A step that cannot reach its source waits 1 s, 2 s, 4 s between tries here, not 30 s, 60 s…
 # (read when the definitions are built, so set before any test imports them).
 os.environ.setdefault("CITYBASE_NETWORK_RETRY_DELAY_SECONDS", "1")
-POSTGRES_VARIABLE = "CITYBASE_TEST_POSTGRES_URL"
-
-
-def _postgres_of_this_worker() -> None:
-    """`make test` runs on both cores (pytest-xdist): each worker gets a database of its own
-    on the test server (citybase_test_gw0, …), so that tests on two workers never drop each
-    other's tables. Set before the test modules read the variable."""
-    worker, url = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get(POSTGRES_VARIABLE)
-    if not (worker and url):
-        return
-    import sqlalchemy as sa
-    from sqlalchemy.engine import make_url
-
-    server = make_url(url)
-    mine = f"{server.database}_{worker}"
-    engine = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as pg:
-        exists = pg.execute(sa.text("select 1 from pg_database where datname = :d"), {"d": mine})
-        if exists.first() is None:
-            pg.execute(sa.text(f'create database "{mine}"'))
-    engine.dispose()
-    os.environ[POSTGRES_VARIABLE] = server.set(database=mine).render_as_string(hide_password=False)
-
-
-_postgres_of_this_worker()
 
 # Real data from elsewhere, read where it lies (never copied into the repository).
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
@@ -53,16 +28,6 @@ DEMO_START = DEMO_CITY.start  # the day before National Day: a workday, then a h
 NIGHT_1 = DEMO_START
 NIGHT_2 = DEMO_START + dt.timedelta(days=1)
 TEST_KEY = "test-key-not-secret"
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """What `--dist loadgroup` keeps on one worker: a module's tests (its module fixtures are
-    built once), and every module that reads the two nights (built once per worker)."""
-    modules_on_two_nights = {item.path for item in items if "two_nights" in item.fixturenames}
-    for item in items:
-        group = "two_nights" if item.path in modules_on_two_nights else item.path.stem
-        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(autouse=True)
