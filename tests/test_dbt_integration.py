@@ -19,6 +19,7 @@ from orchestration.assets.transform import NIGHTLY_BUILD, dbt_check_records
 from orchestration.contracts import load_contracts
 from orchestration.integrations.dbt.project import (
     HOME_VARIABLE,
+    LOG_LEVEL_FILE_VARIABLE,
     RUN_DATE_VARIABLE,
     dbt_environment,
     dbt_executable,
@@ -137,6 +138,18 @@ def test_a_dbt_invocation_is_told_the_night_and_the_home_and_the_process_keeps_i
         assert os.environ[HOME_VARIABLE] == str(tmp_path)
     assert os.environ[HOME_VARIABLE] == "/somewhere/else"
     assert RUN_DATE_VARIABLE not in os.environ
+
+
+def test_dbt_logs_to_its_file_at_info_unless_the_operator_asks_for_debug(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv(LOG_LEVEL_FILE_VARIABLE, raising=False)
+    with dbt_environment(dt.date(2026, 10, 1), tmp_path):
+        assert os.environ[LOG_LEVEL_FILE_VARIABLE] == "info"
+    assert LOG_LEVEL_FILE_VARIABLE not in os.environ
+    monkeypatch.setenv(LOG_LEVEL_FILE_VARIABLE, "debug")
+    with dbt_environment(dt.date(2026, 10, 1), tmp_path):
+        assert os.environ[LOG_LEVEL_FILE_VARIABLE] == "debug"
 
 
 @pytest.mark.slow
