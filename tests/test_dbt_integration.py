@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -153,22 +152,11 @@ def test_dbt_logs_to_its_file_at_info_unless_the_operator_asks_for_debug(
 
 
 @pytest.mark.slow
-def test_the_nightly_build_selects_every_model_and_data_test_and_no_unit_test(
-    tmp_path: Path,
-) -> None:
+def test_the_nightly_build_selects_every_model_and_data_test_and_no_unit_test() -> None:
     """dbt's unit tests check SQL that does not change between nights: make test runs them."""
-
-    target = tmp_path / "target"
-    parse = ensure_manifest().with_name("partial_parse.msgpack")
-    if parse.is_file():
-        target.mkdir()
-        shutil.copy2(parse, target)
 
     def listed(*args: str) -> list[dict]:
         where = ["--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR)]
-        # its own artifacts (the project's manifest is read meanwhile by other processes),
-        # starting from the project's parse
-        where += ["--target-path", str(target), "--log-path", str(tmp_path)]
         out = subprocess.run(
             [dbt_executable(), "ls", *args, "--output", "json", "--quiet", *where],
             capture_output=True,

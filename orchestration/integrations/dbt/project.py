@@ -70,8 +70,8 @@ def _sources_newer_than(manifest: Path) -> bool:
 
 def ensure_manifest() -> Path:
     """Runs `dbt parse` when the manifest is missing or older than the models (about 5 s).
-    Processes that start together (the UI and a night, or two test workers) take turns: one
-    parses, the others then find the manifest current instead of reading it half-written."""
+    Processes that start together (the UI and a night) take turns: one parses, the others
+    then find the manifest current instead of reading it half-written."""
     manifest = dbt_project.manifest_path
     manifest.parent.mkdir(parents=True, exist_ok=True)
     with (manifest.parent / ".parse.lock").open("w") as lock:
