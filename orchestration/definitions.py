@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dagster import Definitions
-from dagster_dbt import DbtCliResource
 
 from orchestration.alerts import alert_on_run_failure
 from orchestration.assets.analyst import build_snapshot_asset
@@ -13,8 +12,7 @@ from orchestration.assets.reports import build_report_assets
 from orchestration.assets.transform import build_dbt_assets
 from orchestration.bureaus import bureaus_delivering
 from orchestration.freshness import freshness_checks, freshness_sensor
-from orchestration.integrations.dbt.project import dbt_executable, dbt_project
-from orchestration.integrations.dbt.spark import engine_target
+from orchestration.integrations.dbt.resource import project_dbt_resource
 from orchestration.jobs import NIGHT, nightly_schedule
 from orchestration.location import CONTRACTS
 from orchestration.resources import CitybaseHome
@@ -41,9 +39,6 @@ defs = Definitions(
     ],
     resources={
         "home": CitybaseHome(),
-        # CITYBASE_ENGINE picks the profile's target: DuckDB (local) or Spark (docs/operations.md)
-        "dbt": DbtCliResource(
-            project_dir=dbt_project, dbt_executable=dbt_executable(), target=engine_target()
-        ),
+        "dbt": project_dbt_resource(),
     },
 )

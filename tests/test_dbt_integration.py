@@ -1,13 +1,14 @@
 """The glue between dbt and Dagster, tested on its own: how nodes become asset keys, groups and
 owners; how a standard's raw table becomes the raw assets of the contracts feeding it; how a
-build's run results become the quality records the publish gate reads; and what a dbt
-invocation is told about the night."""
+build's run results become the quality records the publish gate reads; what a dbt
+invocation is told about the night; and which dbt runs it."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from orchestration.integrations.dbt.project import (
     dbt_executable,
     ensure_manifest,
 )
+from orchestration.integrations.dbt.resource import project_dbt_resource
 from orchestration.integrations.dbt.translator import CitybaseTranslator, source_feeds
 from orchestration.keys import raw_asset_key
 from orchestration.settings import DBT_PROJECT_DIR
@@ -149,6 +151,28 @@ def test_dbt_logs_to_its_file_at_info_unless_the_operator_asks_for_debug(
     monkeypatch.setenv(LOG_LEVEL_FILE_VARIABLE, "debug")
     with dbt_environment(dt.date(2026, 10, 1), tmp_path):
         assert os.environ[LOG_LEVEL_FILE_VARIABLE] == "debug"
+
+
+def test_the_night_is_told_the_version_of_the_dbt_it_runs_without_asking_dbt(
+    tmp_path: Path,
+) -> None:
+    """dagster-dbt would run `dbt --version` (a second dbt start-up, ~3 s) before each build;
+    the version it is told instead must be the one that executable reports."""
+    assert project_dbt_resource().dbt_executable == dbt_executable()
+    calls = tmp_path / "calls"
+    watched = tmp_path / "dbt"  # the project's dbt, noting each start
+    watched.write_text(f'#!/bin/sh\necho "$@" >> {calls}\nexec {dbt_executable()} "$@"\n')
+    watched.chmod(0o755)
+    dbt = project_dbt_resource().model_copy(update={"dbt_executable": str(watched)})
+    told = str(dbt._cli_version)
+    assert not calls.exists(), "the version was asked of dbt"
+    reported = subprocess.run(
+        [str(watched), "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    assert calls.read_text().split() == ["--version"]
+    installed = re.search(r"installed:\s*(\d+\.\d+\.\d+)", reported)
+    assert installed, reported
+    assert told == installed.group(1)
 
 
 @pytest.mark.slow
