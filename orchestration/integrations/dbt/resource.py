@@ -18,7 +18,8 @@ class ProjectDbtCliResource(DbtCliResource):
     a second dbt start-up (importing dbt and its adapters, then asking the package index for
     the latest release), 2.7-3.1 s of each night's build by py-spy. The dbt it runs is the one
     installed beside this Python (dbt_executable()), so its version is the installed
-    dbt-core's."""
+    dbt-core's. `_cli_version` is dagster-dbt's own, not public: tests/test_dbt_integration.py
+    fails if a release renames it and dbt is asked again."""
 
     @cached_property
     def _cli_version(self) -> Version:
