@@ -291,6 +291,34 @@ def test_time_zone_aware_parquet_timestamps_are_read_as_city_time(home: Paths, c
     assert recorded == dt.datetime(2026, 9, 30, 8, 30)  # typed as the standard says
 
 
+def test_a_first_large_delivery_is_seen_by_the_checks_that_follow_it(home: Paths, con) -> None:
+    """The first load of a raw table creates it in the load's transaction; a delivery larger
+    than DuckDB's row group (122,880 rows) is written straight to disk there. The same
+    connection, which runs the source suites next, must see every row of it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = 300_000
+    target = home.democity / f"transport/bus_gps/{DAY}.parquet"
+    target.parent.mkdir(parents=True)
+    start = dt.datetime(2026, 9, 30, 8)
+    pq.write_table(
+        pa.table(
+            {
+                "vehicle_id": pa.array([f"V{i % 500}" for i in range(rows)]),
+                "route_id": pa.array(["R1"] * rows),
+                "recorded_at": pa.array([start + dt.timedelta(seconds=i) for i in range(rows)]),
+                "lat": pa.array([30.0] * rows),
+                "lon": pa.array([120.0] * rows),
+            }
+        ),
+        target,
+    )
+    [result] = extract(con, CONTRACTS["transport__bus_gps"], DAY, home)
+    assert result.rows_loaded == rows
+    assert con.execute("select count(*) from raw.transport__bus_gps").fetchone()[0] == rows
+
+
 def test_quarantined_records_never_show_a_personal_value_in_any_form(home: Paths, con) -> None:
     """A hotline row with a bad timestamp keeps its record in the quarantine with the caller's
     phone and name replaced whole; a line that is not JSON is withheld whole, since any part of

@@ -14,7 +14,7 @@ from orchestration.contracts import load_contracts
 from orchestration.contracts.mapping import Plan, gtfs_plans, plan
 from orchestration.ingest.delivery import table_spec
 from orchestration.integrations.dbt.project import dbt_executable
-from orchestration.landing.load import finish_rows, map_rows
+from orchestration.landing.load import map_rows, pseudonym_pads, raw_rows_sql
 from orchestration.landing.readers import TableSpec, create_rejects
 from orchestration.landing.schema import ensure_raw_tables, write_bureau_register
 from orchestration.settings import BUILTIN_CONTRACTS_DIR, DBT_PROJECT_DIR, Paths
@@ -57,8 +57,8 @@ def write_raw(
     rejected = con.execute("select rule, _row_number from rejects").fetchall()
     assert not rejected, f"test rows that do not map onto the standard: {rejected}"
     day = pd.Timestamp(day).date()
-    finish_rows(con, mapping, day, f"landing/test/{table}/{day}.csv", dt.datetime(2026, 1, 1))
-    con.execute(f"insert into raw.{table} by name select * from _final")
+    rows = raw_rows_sql(mapping, day, f"landing/test/{table}/{day}.csv", dt.datetime(2026, 1, 1))
+    con.execute(f"insert into raw.{table} by name {rows}", pseudonym_pads(mapping))
 
 
 def _dbt(home: Paths, *args: str, expect_success: bool = True) -> str:

@@ -19,14 +19,15 @@ from orchestration.connectors import gtfs
 from orchestration.contracts import load_contracts
 from orchestration.contracts.mapping import Plan, gtfs_plans, plan
 from orchestration.contracts.model import Contract
-from orchestration.landing.load import standard_select
-from orchestration.landing.readers import ICU_ENCODINGS
+from orchestration.landing.load import pseudonym_pads, raw_rows_sql
 from orchestration.landing.records import first_record
-from orchestration.privacy import hmac_pads, pseudonym_key
 from orchestration.sql import literal, quote
 from orchestration.warehouse import connect, load_extension
 
 COPIED = ("reference", "raw")
+# Contract encodings -> the ICU names of DuckDB's encodings extension, which the limit reads with
+# (citybase's readers decode in Python instead: landing/readers.utf8_copy).
+ICU_ENCODINGS = {"gbk": "gb18030", "gb2312": "gb18030", "utf8": "utf-8"}
 
 
 def _scan(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path) -> str:
@@ -82,18 +83,10 @@ def _load(
     )
     values = ", ".join(f"{c.value_sql} as {quote(c.name)}" for c in mapping.columns)
     con.execute(f"""create or replace temp table _mapped as
-        select {values}, row_number() over () as _row_number
+        select {values}, row_number() over () as _row_number, NULL::VARCHAR as __rule
         from (select {delivered} from {source}) as incoming""")
-    personal = any(c.personal for c in mapping.columns)
-    inner, outer = hmac_pads(pseudonym_key()) if personal else (b"", b"")
-    con.execute(
-        f"""insert into raw.{mapping.raw_table} by name
-        select {standard_select(mapping)}, {literal(mapping.source)} as _source,
-            {literal(day.isoformat())}::DATE as _partition_date, {literal(label)} as _source_file,
-            _row_number, now()::TIMESTAMP as _loaded_at
-        from _mapped""",
-        {"ipad": inner, "opad": outer} if personal else None,
-    )
+    rows = raw_rows_sql(mapping, day, label, dt.datetime.now())
+    con.execute(f"insert into raw.{mapping.raw_table} by name {rows}", pseudonym_pads(mapping))
 
 
 def _loaded_files(night: Path, day: dt.date) -> dict[tuple[str, str], list[str]]:

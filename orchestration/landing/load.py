@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from orchestration import clock
-from orchestration.contracts.mapping import PersonalFact, Plan
+from orchestration.contracts.mapping import MappedColumn, PersonalFact, Plan
 from orchestration.landing.errors import DeliveryError
 from orchestration.landing.readers import ReadResult, TableSpec
 from orchestration.landing.schema import RAW_SCHEMA, ensure_bookkeeping
@@ -66,25 +66,28 @@ def _record_expression(spec: TableSpec) -> str:
     return mask_sql(f"concat_ws(',', {parts})", bool(spec.personal_data))
 
 
+def _first_failure(failed: list[MappedColumn], field: str) -> str:
+    """SQL: the rule (or reason) of a record's first column that could not be mapped, else NULL."""
+    cases = " ".join(f"WHEN {c.failed_sql} THEN {literal(getattr(c, field))}" for c in failed)
+    return f"CASE {cases} END" if failed else "NULL::VARCHAR"
+
+
 def map_rows(con: duckdb.DuckDBPyConnection, spec: TableSpec, plan: Plan) -> None:
     """`incoming` (delivered text) -> `_mapped` (the standard's columns, typed). A record with a
-    delivered value that cannot be mapped is quarantined with the column's rule; its first
-    failing column names the rule."""
+    delivered value that cannot be mapped is quarantined with the column's rule (its first
+    failing column names it) and marked in `_mapped` by `__rule`: one pass over the delivery,
+    then a join of the few records refused with their text."""
     values = ", ".join(f"{c.value_sql} AS {quote(c.name)}" for c in plan.columns)
     failed = [c for c in plan.columns if c.rule]
-    flags = "".join(f", {c.failed_sql} AS {quote('__failed_' + c.name)}" for c in failed)
     con.execute(
-        f"create or replace temp table _mapped as select _row_number, {values}{flags} from incoming"
+        f"""create or replace temp table _mapped as select _row_number, {values},
+        {_first_failure(failed, "rule")} AS __rule, {_first_failure(failed, "reason")} AS __reason
+        from incoming"""
     )
-    record = _record_expression(spec)
-    for column in failed:
-        con.execute(f"""insert into rejects
-            select _row_number, {literal(column.rule)}, {literal(column.reason)}, {record}
-            from incoming
-            where _row_number in (select _row_number from _mapped
-                                  where {quote("__failed_" + column.name)})
-              and _row_number not in (select _row_number from rejects)""")
-    con.execute("delete from _mapped where _row_number in (select _row_number from rejects)")
+    con.execute(f"""insert into rejects
+        select _row_number, __rule, __reason, {_record_expression(spec)}
+        from incoming join (select _row_number, __rule, __reason from _mapped
+                            where __rule is not null) using (_row_number)""")
 
 
 def _fact_sql(fact: PersonalFact) -> str:
@@ -124,32 +127,34 @@ def standard_select(plan: Plan) -> str:
     return ", ".join(items)
 
 
-def finish_rows(
-    con: duckdb.DuckDBPyConnection,
-    plan: Plan,
-    day: dt.date,
-    file_label: str,
-    loaded_at: dt.datetime,
-) -> None:
-    """`_mapped` -> `_final`: the raw table's rows, pseudonymised, with their lineage."""
-    personal = any(c.personal for c in plan.columns)
-    inner, outer = hmac_pads(pseudonym_key()) if personal else (b"", b"")
-    con.execute(
-        f"""create or replace temp table _final as
-        select {standard_select(plan)}, {literal(plan.source)} as _source,
+def raw_rows_sql(plan: Plan, day: dt.date, file_label: str, loaded_at: dt.datetime) -> str:
+    """SELECT of the raw table's rows from `_mapped` (the records that mapped), pseudonymised,
+    with their lineage, in the delivery's order. Run it with pseudonym_pads(plan)."""
+    return f"""select {standard_select(plan)}, {literal(plan.source)} as _source,
                {literal(day.isoformat())}::DATE as _partition_date,
                {literal(file_label)} as _source_file, _row_number,
                {literal(loaded_at.isoformat(sep=" "))}::TIMESTAMP as _loaded_at
-        from _mapped order by _row_number""",
-        {"ipad": inner, "opad": outer} if personal else None,
-    )
+        from _mapped where __rule is null"""
 
 
-def _ensure_raw_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """Creates the raw table from the shape of the rows being loaded; adds any new column."""
-    con.execute(f"create table if not exists {table} as select * from _final where false")
+def pseudonym_pads(plan: Plan) -> dict[str, bytes] | None:
+    """The query parameters of raw_rows_sql: the key's HMAC pads where the plan has personal
+    columns (passed, never written into the SQL)."""
+    if not any(c.personal for c in plan.columns):
+        return None
+    inner, outer = hmac_pads(pseudonym_key())
+    return {"ipad": inner, "opad": outer}
+
+
+def _ensure_raw_table(
+    con: duckdb.DuckDBPyConnection, table: str, rows_sql: str, pads: dict | None
+) -> None:
+    """Creates the raw table from the shape of the rows being loaded; adds any new column.
+    (Not from an empty temp table of that shape: DuckDB 1.5.5 then hides a large insert that
+    follows in the same transaction from the connection that made it.)"""
+    con.execute(f"create table if not exists {table} as {rows_sql} limit 0", pads)
     existing = {r[0] for r in con.execute(f"describe {table}").fetchall()}
-    for name, sql_type, *_ in con.execute("describe _final").fetchall():
+    for name, sql_type, *_ in con.execute(f"describe {rows_sql}", pads).fetchall():
         if name not in existing:
             con.execute(f"alter table {table} add column {quote(name)} {sql_type}")
 
@@ -184,18 +189,18 @@ def load_file(
             "declared encoding and format",
         )
     loaded_at = clock.now()
-    finish_rows(con, plan, day, file_label, loaded_at)
+    rows_sql, pads = raw_rows_sql(plan, day, file_label, loaded_at), pseudonym_pads(plan)
     table = f"{RAW_SCHEMA}.{plan.raw_table}"
     same_scope = "bureau = ? and dataset = ? and raw_table = ? and (partition_date = ? or not ?)"
     scope_params = [bureau, dataset, plan.raw_table, day, daily]
     con.execute("begin transaction")
     try:
-        _ensure_raw_table(con, table)
+        _ensure_raw_table(con, table, rows_sql, pads)
         con.execute(
             f"delete from {table} where _source = ? and (_partition_date = ? or not ?)",
             [plan.source, day, daily],
         )
-        con.execute(f"insert into {table} by name select * from _final")
+        loaded = con.execute(f"insert into {table} by name {rows_sql}", pads).fetchone()[0]
         con.execute(f"delete from {RAW_SCHEMA}._quarantine where {same_scope}", scope_params)
         con.execute(
             f"""insert into {RAW_SCHEMA}._quarantine select ?, ?, ?, ?, ?, _row_number,
@@ -207,7 +212,6 @@ def load_file(
             f"where status = 'loaded' and {same_scope}",
             scope_params,
         )
-        loaded = con.execute("select count(*) from _final").fetchone()[0]
         con.execute(
             f"insert into {RAW_SCHEMA}._manifest values "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?)",
