@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
+from orchestration.integrations.dbt.spark import engine_target
 from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -30,12 +31,15 @@ def dbt_environment(day: dt.date, home: Path) -> Iterator[None]:
     """What a dbt invocation started inside builds: the night's day, the home whose warehouse
     it builds, and how much it writes to its own log file. Environment variables, not
     `--vars`: a new var each night would make dbt parse the whole project again (see
-    run_date()). dagster-dbt hands dbt this process's environment and takes none of its own,
-    so the variables are set for the start of the invocation only and then restored: the
-    process's own environment is left as it was."""
+    run_date()). HOME is the home too: the night's target names its warehouse
+    ~/warehouse.duckdb (profiles.yml, `night`), so that dbt's saved parse, which holds only
+    while the profile is the same, serves every home. dagster-dbt hands dbt this process's
+    environment and takes none of its own, so the variables are set for the start of the
+    invocation only and then restored: the process's own environment is left as it was."""
     planted = {
         RUN_DATE_VARIABLE: day.isoformat(),
         HOME_VARIABLE: str(home),
+        "HOME": str(home),  # DuckDB expands the ~ of the night target's path with it
         LOG_LEVEL_FILE_VARIABLE: os.environ.get(LOG_LEVEL_FILE_VARIABLE, LOG_LEVEL_FILE_DEFAULT),
     }
     before = {name: os.environ.get(name) for name in planted}
@@ -69,9 +73,10 @@ def _sources_newer_than(manifest: Path) -> bool:
 
 
 def ensure_manifest() -> Path:
-    """Runs `dbt parse` when the manifest is missing or older than the models (about 5 s).
-    Processes that start together (the UI and a night) take turns: one parses, the others
-    then find the manifest current instead of reading it half-written."""
+    """Runs `dbt parse` for the engine's target when the manifest is missing or older than the
+    models (about 5 s); dagster-dbt starts each new home's dbt from this parse. Processes that
+    start together (the UI and a night) take turns: one parses, the others then find the
+    manifest current instead of reading it half-written."""
     manifest = dbt_project.manifest_path
     manifest.parent.mkdir(parents=True, exist_ok=True)
     with (manifest.parent / ".parse.lock").open("w") as lock:
@@ -82,6 +87,8 @@ def ensure_manifest() -> Path:
                     dbt_executable(),
                     "parse",
                     "--quiet",
+                    "--target",
+                    engine_target(),
                     "--profiles-dir",
                     str(DBT_PROJECT_DIR),
                     "--project-dir",

@@ -20,7 +20,7 @@ import duckdb
 from orchestration.sql import literal, quote
 
 ENGINE_VARIABLE = "CITYBASE_ENGINE"
-ENGINE_TARGETS = {"duckdb": "local", "spark": "spark"}  # engine -> dbt profile target
+ENGINE_TARGETS = {"duckdb": "night", "spark": "spark"}  # engine -> dbt profile target
 SPARK_TARGET = ENGINE_TARGETS["spark"]
 # Before each Spark build: the raw lake's folders as external tables, partitions found again.
 REGISTER_RAW_LAKE = ["run-operation", "register_raw_lake"]
